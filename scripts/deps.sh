@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages weft needs, only those missing (idempotent, quick when
+# everything is there). Usage: scripts/deps.sh [extra-package ...]
+set -euo pipefail
+pkgs=(g++ cmake ninja-build pkg-config python3
+      libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev
+      libgtest-dev libgmock-dev libbenchmark-dev
+      clang-19 libclang-19-dev llvm-19-dev llvm-19-tools "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "weft: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
