@@ -1,0 +1,120 @@
+// weft/serialize.hpp — how values cross processes: weft's cereal archives (OutArchive,
+// InArchive) and the Serializable concept every API checks at compile time.
+#pragma once
+#include <cereal/cereal.hpp>
+#include <cereal/types/array.hpp>
+#include <cereal/types/chrono.hpp>
+#include <cereal/types/complex.hpp>
+#include <cereal/types/deque.hpp>
+#include <cereal/types/list.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/memory.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/set.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/tuple.hpp>
+#include <cereal/types/unordered_map.hpp>
+#include <cereal/types/unordered_set.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/variant.hpp>
+#include <cereal/types/vector.hpp>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "detail/buffer.hpp"
+
+namespace weft {
+
+/// Writes a message for process `peer()`. Arithmetic values are copied; contiguous
+/// arithmetic arrays of 64 KiB or more are sent straight from their own memory.
+/// Use it as any cereal archive: `ar(a, b, c)`. Not thread-safe.
+class OutArchive : public cereal::OutputArchive<OutArchive, cereal::AllowEmptyClassElision> {
+  public:
+    explicit OutArchive(detail::OutBuffer& buf, int peer = 0)
+        : cereal::OutputArchive<OutArchive, cereal::AllowEmptyClassElision>(this), buf_(buf), peer_(peer) {}
+    void saveBinary(const void* p, std::size_t n) { buf_.append(p, n); }
+    void saveBulk(const void* p, std::size_t n) { buf_.append_external(p, n); }
+    /// The process this message goes to (0: stored locally, not sent).
+    int peer() const { return peer_; }
+    detail::OutBuffer& buffer() { return buf_; }
+
+  private:
+    detail::OutBuffer& buf_;
+    int peer_;
+};
+
+/// Reads a message that came from process `peer()`. Reading past the end throws
+/// `cereal::Exception` (the transport drops a peer that sends such a frame).
+class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClassElision> {
+  public:
+    InArchive(const char* data, std::size_t size, int peer = 0)
+        : cereal::InputArchive<InArchive, cereal::AllowEmptyClassElision>(this),
+          cur_(data), end_(data + size), peer_(peer) {}
+    void loadBinary(void* p, std::size_t n) {
+        if (n > static_cast<std::size_t>(end_ - cur_))
+            throw cereal::Exception("weft: message truncated: needed " + std::to_string(n) + " bytes, " +
+                                    std::to_string(end_ - cur_) + " left");
+        std::memcpy(p, cur_, n);
+        cur_ += n;
+    }
+    int peer() const { return peer_; }
+    std::size_t remaining() const { return static_cast<std::size_t>(end_ - cur_); }
+    const char* position() const { return cur_; }
+
+  private:
+    const char* cur_;
+    const char* end_;
+    int peer_;
+};
+
+// cereal glue, as cereal's own binary archive does it.
+template <class T>
+inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const T& t) {
+    ar.saveBinary(std::addressof(t), sizeof(t));
+}
+template <class T>
+inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, T& t) {
+    ar.loadBinary(std::addressof(t), sizeof(t));
+}
+template <class Archive, class T>
+inline CEREAL_ARCHIVE_RESTRICT(InArchive, OutArchive) CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::NameValuePair<T>& t) {
+    ar(t.value);
+}
+template <class Archive, class T>
+inline CEREAL_ARCHIVE_RESTRICT(InArchive, OutArchive) CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::SizeTag<T>& t) {
+    ar(t.size);
+}
+template <class T>
+inline void CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const cereal::BinaryData<T>& bd) {
+    ar.saveBulk(bd.data, static_cast<std::size_t>(bd.size));
+}
+template <class T>
+inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, cereal::BinaryData<T>& bd) {
+    ar.loadBinary(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+/// True when T can cross processes: arithmetic types, enums, std::string, standard
+/// containers, pair/tuple/optional/variant/array, and types with a cereal
+/// `serialize`/`save`/`load` (member or free), plus weft handles (Future, ...).
+template <class T>
+concept Serializable = std::is_void_v<T> ||
+    (cereal::traits::is_output_serializable<T, OutArchive>::value &&
+     cereal::traits::is_input_serializable<T, InArchive>::value);
+
+namespace detail {
+/// Instantiated for every type weft sends; a failure names the type in the
+/// "required from here" chain of the compiler's error.
+template <class T>
+constexpr void require_serializable() {
+    static_assert(Serializable<T>,
+                  "weft: this type cannot cross processes (see the type in 'with T = ...' above): give it a "
+                  "cereal serialize(Archive&) member or free function, or save/load");
+}
+}  // namespace detail
+}  // namespace weft
+
+CEREAL_REGISTER_ARCHIVE(weft::OutArchive)
+CEREAL_REGISTER_ARCHIVE(weft::InArchive)
+CEREAL_SETUP_ARCHIVE_TRAITS(weft::InArchive, weft::OutArchive)

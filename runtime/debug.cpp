@@ -1,0 +1,32 @@
+// runtime/debug.cpp — weft::debug: what a process still stores, addresses and OS pids.
+#include "weft/debug.hpp"
+
+#include <unistd.h>
+
+#include "cluster_state.hpp"
+#include "remote_refs.hpp"
+#include "weft/remote.hpp"
+#include "weft/remotecall.hpp"
+
+namespace weft::rt {
+std::size_t stored_refs_here() { return stored_count(); }
+}  // namespace weft::rt
+WEFT_REMOTE_AS(weft_debug_stored_refs, &weft::rt::stored_refs_here)
+
+namespace weft::debug {
+std::size_t stored_refs(int pid) { return remotecall_fetch(&rt::stored_refs_here, pid); }
+
+std::string address(int pid) {
+    auto& st = rt::state();
+    if (pid == myid()) return st.port ? st.host + ":" + std::to_string(st.port) : std::string();
+    auto it = st.peers.find(pid);
+    if (it == st.peers.end() || it->second.port == 0) return {};
+    return it->second.host + ":" + std::to_string(it->second.port);
+}
+
+int ospid(int pid) {
+    if (pid == myid()) return ::getpid();
+    auto it = rt::state().peers.find(pid);
+    return it == rt::state().peers.end() ? 0 : it->second.ospid;
+}
+}  // namespace weft::debug

@@ -1,0 +1,40 @@
+// runtime/pending.hpp — requests waiting for a ResultMsg: the waiting task parks on an
+// Event; the reader decodes the result straight into the waiter's storage.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "messages.hpp"
+#include "tasks/fiber.hpp"
+
+namespace weft::rt {
+
+struct Pending {
+    Event ev;
+    int pid = 0;
+    void (*decode)(InArchive&, void*) = nullptr;  ///< reads the value on ResultStatus::ok
+    void* out = nullptr;
+    ResultStatus status = ResultStatus::ok;
+    CapturedException error;
+    std::string message;
+    bool exited = false;
+    std::string exit_reason;
+};
+
+/// Registers p (which must stay alive until wait_pending returns) and returns its id.
+std::uint64_t pending_add(Pending& p);
+/// Waits for the result. Throws ProcessExitedException if the peer went away,
+/// RemoteException for remote_error and InvalidStateException for invalid_state.
+void wait_pending(Pending& p, std::uint64_t id);
+void handle_result(int peer, const ResultMsg& m, InArchive& body);
+void pending_peer_gone(int pid, const std::string& reason);
+
+/// Runs a decoded call, turning what it throws into `err`; false if it threw.
+bool run_job(detail::Job& job, detail::Value& out, CapturedException& err);
+
+/// Sends a ResultMsg: a value (v may be null for "nothing"), an error, or a message.
+void send_result_value(int pid, std::uint64_t resp, const detail::Value* v);
+void send_result_error(int pid, std::uint64_t resp, const CapturedException& e);
+void send_result_status(int pid, std::uint64_t resp, ResultStatus s, const std::string& message = {});
+
+}  // namespace weft::rt

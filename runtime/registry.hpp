@@ -1,0 +1,17 @@
+// runtime/registry.hpp — the callee's side of the function registry.
+#pragma once
+#include <string>
+
+#include "weft/detail/call.hpp"
+
+namespace weft::rt {
+struct RegisteredFn {
+    std::string name;
+    void* fnptr = nullptr;
+    detail::JobDecoder decode = nullptr;
+};
+/// The registered function with this id, or nullptr.
+const RegisteredFn* find_function(detail::FnId id);
+/// Best-effort name of the function at `addr` (dladdr, then the executable's symbols).
+std::string symbol_name(void* addr);
+}  // namespace weft::rt

@@ -1,0 +1,50 @@
+// runtime/remote_refs.hpp — the owner's side of remote references: values stored for the
+// cluster under an RRID, with the per-client counts that decide when to free them.
+#pragma once
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "messages.hpp"
+#include "tasks/fiber.hpp"
+#include "weft/detail/call.hpp"
+
+namespace weft::rt {
+
+struct RemoteWaiter {
+    int pid;
+    std::uint64_t resp;
+    FetchMode mode;
+};
+
+/// One value stored here for the cluster. Freed when every client count is zero and
+/// nothing is running or waiting for it.
+struct Stored {
+    bool ready = false;
+    detail::Value value;                 ///< typed value (calls and puts made here)
+    std::optional<std::vector<char>> bytes;  ///< serialized value (puts from other processes)
+    int bytes_peer = 0;
+    std::optional<CapturedException> error;
+    std::unordered_map<int, std::int64_t> clients;  ///< per process: adds minus dels (may dip below 0 in transit)
+    int running = 0;
+    Event ready_event;
+    std::vector<RemoteWaiter> remote_waiters;
+};
+
+std::shared_ptr<Stored> stored_lookup(const RRID& id, bool create = true);
+void stored_add_client(const RRID& id, int pid, std::int64_t n);
+void stored_del_client(const RRID& id, int pid, std::int64_t n);
+void stored_set_value(const RRID& id, detail::Value v);
+void stored_set_error(const RRID& id, CapturedException e);
+/// Marks a call running under id (pins the entry), with `caller` as a client.
+void stored_begin_call(const RRID& id, int caller);
+void stored_end_call(const RRID& id);
+std::size_t stored_count();
+
+/// Handles RefFetchMsg / RefPutMsg / RefAdd / RefDel from `peer`.
+void handle_ref_fetch(int peer, const RefFetchMsg& m);
+void handle_ref_put(int peer, const RefPutMsg& m, InArchive& value);
+/// Writes a stored value or error as a ResultMsg body to `peer`.
+void reply_with_stored(int peer, std::uint64_t resp, const Stored& s, FetchMode mode);
+
+}  // namespace weft::rt

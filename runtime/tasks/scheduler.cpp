@@ -1,0 +1,173 @@
+// runtime/tasks/scheduler.cpp — one runtime thread per process: Boost.Fiber tasks
+// scheduled by an algorithm that sleeps in epoll (Asio's io_context) when no task is
+// ready, polls I/O every 8 picks, and takes wake-ups from other threads by asio::post.
+// DESIGN.md §2 explains why (and what was measured).
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <boost/fiber/all.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+#include "asio.hpp"
+#include "log.hpp"
+#include "tasks/fiber.hpp"
+
+namespace weft::rt {
+namespace bf = boost::fibers;
+
+namespace {
+
+class AsioAlgo final : public bf::algo::algorithm {
+  public:
+    explicit AsioAlgo(asio::io_context& io) : io_(io), work_(io.get_executor()), timer_(io) {}
+
+    void awakened(bf::context* c) noexcept override { c->ready_link(rq_); }
+
+    bf::context* pick_next() noexcept override {
+        if (rq_.empty()) return nullptr;
+        // Only the dispatcher may skip a turn: every 8th pick lets suspend_until poll I/O,
+        // so a busy process still serves its sockets.
+        if (bf::context::active()->is_context(bf::type::dispatcher_context) && (++picks_ & 7) == 0) return nullptr;
+        bf::context* c = &rq_.front();
+        rq_.pop_front();
+        return c;
+    }
+
+    bool has_ready_fibers() const noexcept override { return !rq_.empty(); }
+
+    void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
+        if (!rq_.empty()) {
+            io_.poll();
+            return;
+        }
+        if (tp != std::chrono::steady_clock::time_point::max() && tp != timer_.expiry()) {
+            timer_.expires_at(tp);
+            timer_.async_wait([](const boost::system::error_code&) {});
+        }
+        io_.run_one();  // sleeps in epoll until I/O, a timer, or a post from another thread
+    }
+
+    void notify() noexcept override { asio::post(io_, [] {}); }
+
+  private:
+    asio::io_context& io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    bf::scheduler::ready_queue_type rq_;
+    asio::steady_timer timer_;
+    unsigned picks_ = 0;
+};
+
+/// Fiber stacks: mmap'd with a guard page (an overflow faults instead of corrupting the
+/// heap), reused from a free list so starting a task costs no system call.
+struct PooledStack {
+    static std::size_t stack_size() {
+        static const std::size_t sz = [] {
+            std::size_t kb = 1024;
+            if (const char* v = std::getenv("WEFT_TASK_STACK_KB")) kb = std::strtoul(v, nullptr, 10);
+            if (kb < 64) kb = 64;
+            return kb * 1024;
+        }();
+        return sz;
+    }
+    static std::vector<boost::context::stack_context>& pool() {
+        thread_local std::vector<boost::context::stack_context> p;
+        return p;
+    }
+    boost::context::stack_context allocate() {
+        auto& p = pool();
+        if (!p.empty()) {
+            auto s = p.back();
+            p.pop_back();
+            return s;
+        }
+        const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+        const std::size_t total = stack_size() + page;
+        void* vp = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+        if (vp == MAP_FAILED) throw std::bad_alloc();
+        ::mprotect(vp, page, PROT_NONE);
+        boost::context::stack_context sc;
+        sc.size = total;
+        sc.sp = static_cast<char*>(vp) + total;
+        return sc;
+    }
+    void deallocate(boost::context::stack_context& sc) noexcept {
+        auto& p = pool();
+        if (p.size() < 512) {
+            p.push_back(sc);
+            return;
+        }
+        ::munmap(static_cast<char*>(sc.sp) - sc.size, sc.size);
+    }
+};
+
+asio::io_context* g_io = nullptr;
+std::thread::id g_runtime_thread;
+
+}  // namespace
+
+asio::io_context& io() { return *g_io; }
+
+void install_scheduler() {
+    if (g_io) return;
+    g_io = new asio::io_context(1);  // never destroyed: tasks and handles may outlive main
+    g_runtime_thread = std::this_thread::get_id();
+    bf::use_scheduling_algorithm<AsioAlgo>(*g_io);
+}
+bool scheduler_installed() { return g_io != nullptr; }
+bool on_runtime_thread() { return g_io && std::this_thread::get_id() == g_runtime_thread; }
+bool in_task() { return !bf::context::active()->is_context(bf::type::dispatcher_context); }
+
+void launch(std::function<void()> fn) {
+    bf::fiber(bf::launch::post, std::allocator_arg, PooledStack{}, [fn = std::move(fn)] {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            log_error("a task ended with an uncaught exception: ", e.what());
+        } catch (...) {
+            log_error("a task ended with an uncaught exception of unknown type");
+        }
+    }).detach();
+}
+
+void post_to_runtime(std::function<void()> fn) { asio::post(*g_io, std::move(fn)); }
+
+void Event::wait() {
+    if (set_) return;
+    bf::context* me = bf::context::active();
+    waiters_.push_back(me);
+    me->suspend();
+}
+
+bool Event::wait_for(std::chrono::nanoseconds d) {
+    if (set_) return true;
+    struct State { bool fired = false; bool done = false; };
+    auto st = std::make_shared<State>();
+    bf::context* me = bf::context::active();
+    asio::steady_timer t(io(), d);
+    t.async_wait([this, st, me](const boost::system::error_code& ec) {
+        if (ec || st->done) return;
+        auto it = std::find(waiters_.begin(), waiters_.end(), me);
+        if (it == waiters_.end()) return;  // set() already woke this task
+        waiters_.erase(it);
+        st->fired = true;
+        bf::context::active()->schedule(me);
+    });
+    waiters_.push_back(me);
+    me->suspend();
+    st->done = true;
+    t.cancel();
+    return !st->fired;
+}
+
+void Event::set() {
+    set_ = true;
+    if (waiters_.empty()) return;
+    std::vector<bf::context*> w;
+    w.swap(waiters_);
+    bf::context* self = bf::context::active();
+    for (bf::context* c : w) self->schedule(c);
+}
+
+}  // namespace weft::rt

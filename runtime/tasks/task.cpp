@@ -1,0 +1,120 @@
+// runtime/tasks/task.cpp — local tasks (async), sync scopes, yield and sleep.
+#include <boost/fiber/fss.hpp>
+#include <boost/fiber/operations.hpp>
+#include <atomic>
+#include <vector>
+
+#include "log.hpp"
+#include "tasks/fiber.hpp"
+#include "weft/exceptions.hpp"
+#include "weft/future.hpp"
+#include "weft/task.hpp"
+
+namespace weft::rt {
+extern std::atomic<bool> g_interrupt_pending;
+}
+
+namespace weft::detail {
+using namespace weft::rt;
+
+class TaskCore {
+  public:
+    Event done;
+    std::exception_ptr error;
+};
+
+namespace {
+/// What a sync block waits for, in the order things were started.
+struct SyncScope {
+    SyncScope* parent = nullptr;
+    std::vector<std::function<void()>> waits;  // each waits for one thing, throwing its error
+};
+
+/// The innermost sync scope of the current task (inherited by the tasks it starts).
+struct ScopeSlot { SyncScope* scope = nullptr; };
+boost::fibers::fiber_specific_ptr<ScopeSlot>& slot() {
+    static boost::fibers::fiber_specific_ptr<ScopeSlot> s;
+    return s;
+}
+SyncScope* current_scope() {
+    ScopeSlot* s = slot().get();
+    return s ? s->scope : nullptr;
+}
+void set_current_scope(SyncScope* sc) {
+    if (!slot().get()) slot().reset(new ScopeSlot);
+    slot()->scope = sc;
+}
+
+void check_interrupt() {
+    if (g_interrupt_pending.exchange(false)) throw InterruptException(weft::myid());
+}
+}  // namespace
+
+std::shared_ptr<TaskCore> start_task(std::function<void()> body) {
+    auto core = std::make_shared<TaskCore>();
+    SyncScope* inherited = current_scope();
+    launch([core, body = std::move(body), inherited] {
+        if (inherited) set_current_scope(inherited);
+        try {
+            body();
+        } catch (...) {
+            core->error = std::current_exception();
+        }
+        core->done.set();
+    });
+    return core;
+}
+
+void task_wait(TaskCore& t) {
+    t.done.wait();
+    if (t.error) std::rethrow_exception(t.error);
+}
+bool task_done(const TaskCore& t) { return t.done.is_set(); }
+
+void sync_track_task(std::shared_ptr<TaskCore> t) {
+    if (SyncScope* s = current_scope()) s->waits.push_back([t] { task_wait(*t); });
+}
+
+void sync_track_future(std::shared_ptr<RefHandle> f) {
+    if (SyncScope* s = current_scope()) s->waits.push_back([f] { ref_wait(*f); });
+}
+
+void* sync_begin() {
+    auto* s = new SyncScope;
+    s->parent = current_scope();
+    set_current_scope(s);
+    return s;
+}
+
+void sync_end(void* p, std::exception_ptr block_error) {
+    std::unique_ptr<SyncScope> s(static_cast<SyncScope*>(p));
+    std::vector<std::exception_ptr> errors;
+    if (block_error) errors.push_back(block_error);
+    // Tasks started inside may start more: wait until the list stops growing.
+    for (std::size_t i = 0; i < s->waits.size(); ++i) {
+        try {
+            s->waits[i]();
+        } catch (...) {
+            errors.push_back(std::current_exception());
+        }
+    }
+    set_current_scope(s->parent);
+    if (errors.empty()) return;
+    if (errors.size() == 1 && block_error) std::rethrow_exception(block_error);
+    throw CompositeException(std::move(errors));
+}
+
+void sleep_ns(long long ns) {
+    check_interrupt();
+    boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
+    check_interrupt();
+}
+
+}  // namespace weft::detail
+
+namespace weft {
+void yield() {
+    detail::check_interrupt();
+    boost::this_fiber::yield();
+}
+}  // namespace weft

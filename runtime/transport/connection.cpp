@@ -1,0 +1,267 @@
+// runtime/transport/connection.cpp — framing, the direct-send fast path with gathered
+// writes, the ordered write queue, and the frame reader.
+#include "transport/connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "log.hpp"
+#include "weft/exceptions.hpp"
+
+namespace weft::rt {
+
+std::uint64_t max_frame() {
+    static const std::uint64_t v = [] {
+        std::uint64_t d = 1ull << 30;
+        if (const char* s = std::getenv("WEFT_MAX_FRAME")) {
+            char* end = nullptr;
+            unsigned long long x = std::strtoull(s, &end, 10);
+            if (end && *end == 0 && x >= 1024) d = x;
+            else log_warn("WEFT_MAX_FRAME='", s, "' is not a byte count >= 1024; using ", d);
+        }
+        return d;
+    }();
+    return v;
+}
+
+Connection::Connection(tcp::socket socket, std::string remote) : socket_(std::move(socket)), remote_(std::move(remote)) {
+    boost::system::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);
+}
+
+Connection::~Connection() = default;
+
+detail::OutBuffer& Connection::begin(MsgType t) {
+    out_.clear();
+    out_.reserve_bytes(frame_header_size);
+    out_.data()[8] = static_cast<char>(t);
+    return out_;
+}
+
+void Connection::finish() {
+    if (closed_) {
+        out_.clear();
+        throw ProcessExitedException(peer_, "connection to " + remote_ + " is closed");
+    }
+    const std::uint64_t len = out_.total_size() - 8;
+    std::memcpy(out_.data(), &len, 8);
+    std::size_t written = 0;
+    if (queue_.empty() && !writing_) {
+        // Fast path: one gathered send straight from the buffer and the arrays' memory.
+        iovec iov[64];
+        const auto& segs = out_.segments();
+        if (segs.size() < 30) {
+            int n = 0;
+            std::size_t at = 0;
+            for (const auto& s : segs) {
+                iov[n++] = {out_.data() + at, s.offset - at};
+                iov[n++] = {const_cast<char*>(s.data), s.size};
+                at = s.offset;
+            }
+            iov[n++] = {out_.data() + at, out_.inline_size() - at};
+            msghdr mh{};
+            mh.msg_iov = iov;
+            mh.msg_iovlen = static_cast<std::size_t>(n);
+            ssize_t r;
+            do r = ::sendmsg(socket_.native_handle(), &mh, MSG_NOSIGNAL);
+            while (r < 0 && errno == EINTR);
+            if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                std::string why = std::strerror(errno);
+                out_.clear();
+                close("send failed: " + why);
+                throw ProcessExitedException(peer_, "send to " + remote_ + " failed: " + why);
+            }
+            written = r > 0 ? static_cast<std::size_t>(r) : 0;
+            if (written == out_.total_size()) {
+                out_.clear();
+                return;
+            }
+        }
+    }
+    enqueue_rest(written);
+}
+
+// Queues what the fast path did not write: inline bytes are copied; big arrays stay by
+// reference while the calling task waits for them (in an I/O handler, they are copied).
+void Connection::enqueue_rest(std::size_t written) {
+    const bool can_wait = in_task();
+    std::shared_ptr<Event> done;
+    std::size_t pos = 0;  // position in the frame
+    auto add = [&](const char* p, std::size_t n, bool external) {
+        if (pos + n <= written) { pos += n; return; }
+        std::size_t skip = written > pos ? written - pos : 0;
+        p += skip; n -= skip; pos += skip;
+        Chunk c;
+        if (external && can_wait) {
+            c.ext = p;
+            c.len = n;
+            if (!done) done = std::make_shared<Event>();
+        } else {
+            c.own.assign(p, p + n);
+            c.len = n;
+        }
+        queue_.push_back(std::move(c));
+        pos += n;
+    };
+    std::size_t at = 0;
+    for (const auto& s : out_.segments()) {
+        add(out_.data() + at, s.offset - at, false);
+        add(s.data, s.size, true);
+        at = s.offset;
+    }
+    add(out_.data() + at, out_.inline_size() - at, false);
+    out_.clear();
+    if (done) queue_.back().done = done;  // the frame's last chunk: all of it written
+    write_queued();
+    if (done) {
+        done->wait();
+        if (closed_) throw ProcessExitedException(peer_, "connection to " + remote_ + " closed during a send");
+    }
+}
+
+void Connection::write_queued() {
+    if (writing_ || queue_.empty() || closed_) return;
+    writing_ = true;
+    std::vector<asio::const_buffer> bufs;
+    for (auto& c : queue_) {
+        bufs.emplace_back(c.data() + c.off, c.len - c.off);
+        if (bufs.size() == 64) break;
+    }
+    asio::async_write(socket_, bufs, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        self->writing_ = false;
+        while (n > 0 && !self->queue_.empty()) {
+            auto& c = self->queue_.front();
+            std::size_t take = std::min(n, c.len - c.off);
+            c.off += take;
+            n -= take;
+            if (c.off == c.len) {
+                if (c.done) c.done->set();
+                self->queue_.pop_front();
+            }
+        }
+        if (ec) {
+            self->close("write failed: " + ec.message());
+            return;
+        }
+        self->write_queued();
+    });
+}
+
+void Connection::start_reader() { read_more(); }
+
+void Connection::ensure_read_capacity(std::size_t need) {
+    if (need <= rcap_) return;
+    std::size_t cap = rcap_ ? rcap_ : 64 * 1024;
+    while (cap < need) cap *= 2;
+    std::unique_ptr<char[]> nb(new char[cap]);  // not zeroed: the socket fills it
+    std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+    rend_ -= rpos_;
+    rpos_ = 0;
+    rbuf_ = std::move(nb);
+    rcap_ = cap;
+}
+
+void Connection::read_more() {
+    if (closed_) return;
+    if (rcap_ - rend_ < 4096) {
+        if (rpos_ > 0) {
+            std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+            rend_ -= rpos_;
+            rpos_ = 0;
+        }
+        ensure_read_capacity(rend_ + 64 * 1024);
+    }
+    socket_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
+                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                self->on_read(ec, n);
+                            });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+    if (closed_) return;
+    if (ec) {
+        close(ec == asio::error::eof ? "connection closed by the peer" : "read failed: " + ec.message());
+        return;
+    }
+    rend_ += n;
+    while (rend_ - rpos_ >= frame_header_size) {
+        std::uint64_t len;
+        std::memcpy(&len, rbuf_.get() + rpos_, 8);
+        if (len == 0 || len > max_frame()) {
+            close("frame of " + std::to_string(len) + " bytes exceeds the limit WEFT_MAX_FRAME=" +
+                  std::to_string(max_frame()) + " (raise WEFT_MAX_FRAME if this is legitimate)");
+            return;
+        }
+        if (rend_ - rpos_ - 8 < len) {
+            // Make room for the whole frame so big arrays land in place, without copies.
+            if (rpos_ + 8 + len > rcap_) ensure_read_capacity(8 + len);
+            break;
+        }
+        auto type = static_cast<std::uint8_t>(rbuf_[rpos_ + 8]);
+        const char* body = rbuf_.get() + rpos_ + frame_header_size;
+        const std::size_t body_len = len - 1;
+        rpos_ += 8 + len;
+        if (type == 0 || type > static_cast<std::uint8_t>(MsgType::last_)) {
+            close("unknown message type " + std::to_string(type));
+            return;
+        }
+        try {
+            InArchive ar(body, body_len, peer_);
+            process_message(*this, static_cast<MsgType>(type), ar);
+        } catch (const std::exception& e) {
+            close(std::string("bad ") + msg_name(static_cast<MsgType>(type)) + " message: " + e.what());
+            return;
+        }
+        if (closed_) return;
+    }
+    if (rpos_ == rend_) rpos_ = rend_ = 0;
+    if (rcap_ > (64u << 20) && rend_ - rpos_ < (1u << 20)) {  // give back a huge buffer
+        std::unique_ptr<char[]> nb(new char[64 * 1024]);
+        std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+        rend_ -= rpos_;
+        rpos_ = 0;
+        rbuf_ = std::move(nb);
+        rcap_ = 64 * 1024;
+    }
+    read_more();
+}
+
+void Connection::close(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    for (auto& c : queue_)
+        if (c.done) c.done->set();
+    queue_.clear();
+    on_connection_closed(*this, reason);
+}
+
+const char* msg_name(MsgType t) {
+    switch (t) {
+        case MsgType::call: return "CallMsg";
+        case MsgType::call_fetch: return "CallFetchMsg";
+        case MsgType::call_wait: return "CallWaitMsg";
+        case MsgType::remote_do: return "RemoteDoMsg";
+        case MsgType::result: return "ResultMsg";
+        case MsgType::ref_fetch: return "RefFetchMsg";
+        case MsgType::ref_put: return "RefPutMsg";
+        case MsgType::ref_add: return "RefAddMsg";
+        case MsgType::ref_del: return "RefDelMsg";
+        case MsgType::join_pgrp: return "JoinPGRPMsg";
+        case MsgType::join_complete: return "JoinCompleteMsg";
+        case MsgType::peer_added: return "PeerAddedMsg";
+        case MsgType::peer_removed: return "PeerRemovedMsg";
+        case MsgType::exit: return "ExitMsg";
+    }
+    return "unknown";
+}
+
+}  // namespace weft::rt

@@ -1,0 +1,76 @@
+// runtime/transport/connection.hpp — one TCP connection to a peer process: framed,
+// ordered sends (direct send() when nothing is queued, else one gathered async write),
+// and one reader that hands each complete frame to process_message.
+#pragma once
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "asio.hpp"
+#include "messages.hpp"
+#include "tasks/fiber.hpp"
+#include "weft/detail/buffer.hpp"
+
+namespace weft::rt {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(tcp::socket socket, std::string remote);
+    ~Connection();
+
+    int peer() const { return peer_; }
+    void set_peer(int pid) { peer_ = pid; }
+    /// "ip:port" of the other end.
+    const std::string& remote() const { return remote_; }
+    tcp::socket& socket() { return socket_; }
+    bool is_open() const { return !closed_; }
+
+    /// Starts a frame of type `t` in this connection's reused buffer. Fill it with an
+    /// OutArchive, then call finish(). Nothing between begin and finish may block.
+    detail::OutBuffer& begin(MsgType t);
+    /// Sends the frame. If big arrays were recorded by reference and could not be written
+    /// at once, the calling task waits until they are (their memory must stay valid).
+    /// Throws ProcessExitedException if the connection is closed.
+    void finish();
+    /// Drops a frame started with begin() (e.g. when serializing it threw).
+    void abandon() { out_.clear(); }
+
+    /// Starts reading frames (after the handshake).
+    void start_reader();
+    /// Closes the connection (idempotent); the cluster is told once, with the reason.
+    void close(const std::string& reason);
+
+  private:
+    struct Chunk {
+        std::vector<char> own;
+        const char* ext = nullptr;
+        std::size_t len = 0, off = 0;
+        std::shared_ptr<Event> done;
+        const char* data() const { return ext ? ext : own.data(); }
+    };
+    void enqueue_rest(std::size_t written);
+    void write_queued();
+    void read_more();
+    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void ensure_read_capacity(std::size_t need);
+
+    tcp::socket socket_;
+    std::string remote_;
+    int peer_ = 0;
+    bool closed_ = false;
+    detail::OutBuffer out_;
+    std::deque<Chunk> queue_;
+    bool writing_ = false;
+    std::unique_ptr<char[]> rbuf_;
+    std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
+};
+
+/// Called for every complete frame (process_messages.cpp). Throwing drops the peer.
+void process_message(Connection& c, MsgType type, InArchive& body);
+/// Called once when a connection closes (cluster.cpp).
+void on_connection_closed(Connection& c, const std::string& reason);
+/// WEFT_MAX_FRAME (bytes; default 1 GiB).
+std::uint64_t max_frame();
+
+}  // namespace weft::rt
