@@ -78,6 +78,7 @@ int Pool::configure() {
     if (n != 0) return n;
     n = requested_size_ > 0 ? requested_size_ : parse_num_threads(std::getenv("WEFT_NUM_THREADS"));
     spin_ = spin_budget(n);
+    eager_ = std::min(spin_, eager_spin());
     size_.store(n, std::memory_order_release);
     return n;
 }
@@ -143,7 +144,8 @@ void Pool::run(ShareFn share, void* loop) {
     job_.nthreads = n;
     remaining_.store(n - 1, std::memory_order_relaxed);
     job_.epoch.fetch_add(1, std::memory_order_seq_cst);  // publishes the fields above
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) futex_wake(job_.epoch, INT_MAX);
+    const bool woke = sleepers_.load(std::memory_order_seq_cst) > 0;
+    if (woke) futex_wake(job_.epoch, INT_MAX);
 
     tls_in_region = true;
     try {
@@ -152,7 +154,7 @@ void Pool::run(ShareFn share, void* loop) {
         record_error();
     }
     tls_in_region = false;
-    wait_for_loop_end();
+    wait_for_loop_end(woke);
 
     if (failed_.load(std::memory_order_relaxed)) {
         std::exception_ptr e = std::move(error_);
@@ -167,8 +169,11 @@ bool Pool::loop_done(const void* pool) {
 }
 
 // The one place where thread 0 waits for the others (see LoopWaitHook).
-void Pool::wait_for_loop_end() {
-    if (spin_until([this] { return remaining_.load(std::memory_order_acquire) == 0; }, spin_)) return;
+// `woke`: this loop woke sleeping threads, which Linux may have queued on this CPU, so the
+// spin yields from the start.
+void Pool::wait_for_loop_end(bool woke) {
+    auto done = [this] { return remaining_.load(std::memory_order_acquire) == 0; };
+    if (spin_until(done, spin_, woke ? std::chrono::nanoseconds(0) : eager_)) return;
     joiner_waiting_.store(true, std::memory_order_seq_cst);
     if (const LoopWaitHook* hook = g_wait_hook.load(std::memory_order_acquire)) {
         hook->wait(&Pool::loop_done, this);
@@ -195,7 +200,7 @@ void Pool::worker_main(int tid, std::uint32_t seen) {
     for (;;) {
         std::uint32_t e = seen;
         auto changed = [&] { return (e = job_.epoch.load(std::memory_order_acquire)) != seen; };
-        if (!spin_until(changed, spin_)) {
+        if (!spin_until(changed, spin_, eager_)) {
             sleepers_.fetch_add(1, std::memory_order_seq_cst);
             while ((e = job_.epoch.load(std::memory_order_seq_cst)) == seen) futex_wait(job_.epoch, seen);
             sleepers_.fetch_sub(1, std::memory_order_relaxed);

@@ -64,7 +64,7 @@ class Pool {
     void stop_threads();
     void worker_main(int tid, std::uint32_t seen);
     void record_error() noexcept;
-    void wait_for_loop_end();
+    void wait_for_loop_end(bool woke);
     void finish_share() noexcept;
     static bool loop_done(const void* pool);
 
@@ -86,7 +86,8 @@ class Pool {
     std::exception_ptr error_;  // first exception of the current loop
 
     std::atomic<int> size_{0};
-    std::chrono::nanoseconds spin_{0};  // how long idle threads and thread 0 spin
+    std::chrono::nanoseconds spin_{0};   // how long idle threads and thread 0 spin
+    std::chrono::nanoseconds eager_{0};  // the first part of it, without yielding
     bool started_ = false;              // threads_ are running (guarded by busy_)
     std::vector<std::thread> threads_;
     std::mutex config_mutex_;
