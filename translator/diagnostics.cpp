@@ -1,0 +1,56 @@
+// diagnostics.cpp — the text and level of every weft-translate diagnostic (one table).
+#include "diagnostics.hpp"
+
+namespace weft::tr {
+
+using Level = clang::DiagnosticsEngine::Level;
+
+clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocation loc, Diag d) {
+    unsigned id = 0;
+    switch (d) {
+#define ERR(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Error, TEXT); break;
+#define WARN(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Warning, TEXT); break;
+#define NOTE(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Note, TEXT); break;
+        ERR(PragmaFromMacro, "'#pragma weft' must be written as a '#pragma' line, not produced by _Pragma or a macro")
+        WARN(PragmaInHeader, "'#pragma weft' in an included file is not translated; translate that file itself")
+        ERR(MissingDirective, "expected a directive after '#pragma weft' (one of: %0)")
+        ERR(UnknownDirective, "unknown directive '%0' in '#pragma weft' (expected one of: %1)")
+        ERR(DirectiveNeedsArg, "'#pragma weft %0' needs a process: '%0(<process id>)' or '%0(any)'")
+        ERR(DirectiveTakesNoArg, "'#pragma weft %0' takes no argument")
+        ERR(UnknownClause, "unknown clause '%0' for '#pragma weft %1' (%2)")
+        ERR(ClauseNeedsArg, "clause '%0' needs an argument: '%0(...)'")
+        ERR(ClauseEmptyArg, "'%0()' needs an argument")
+        ERR(ClauseDuplicate, "clause '%0' appears twice")
+        ERR(ExpectedName, "expected a variable name in '%0(...)'")
+        ERR(MissingRParen, "missing ')' in '#pragma weft %0'")
+        ERR(UnexpectedToken, "unexpected '%0' in '#pragma weft %1'; clauses are written 'name(arguments)'")
+        ERR(NothingFollows, "'#pragma weft %0' must be followed by %1")
+        ERR(WrongTarget, "'#pragma weft %0' applies to %1, not to %2")
+        ERR(MacroStatement, "'#pragma weft %0' cannot translate a statement that comes from a macro expansion")
+        ERR(NeedsAuto, "'#pragma weft %0' needs a variable declared 'auto': it becomes a %1")
+        ERR(BadStatement, "'#pragma weft %0' needs %1")
+        ERR(OneVariable, "'#pragma weft %0' needs exactly one variable: 'auto x = expr;'")
+        ERR(InitStyle, "'#pragma weft %0' needs the initializer written as 'x = expr'")
+        ERR(LhsNotFuture, "'#pragma weft %0' on an assignment needs a left-hand side of type weft::Future<T>, not %1")
+        ERR(DeclNoEffect, "'#pragma weft %0' before a local declaration: the variable would exist only inside the generated function")
+        ERR(JumpOut, "'%0' cannot leave the statement under '#pragma weft %1': it runs in a generated function")
+        ERR(Coroutine, "'%0' inside the statement under '#pragma weft %1' is not supported")
+        ERR(MemberFunction, "'#pragma weft %0' cannot register member function %1 for remote calls; use a free function or a static member function")
+        ERR(FunctionTemplate, "'#pragma weft %0' cannot register function template %1 itself; register each instantiation with WEFT_REMOTE_AS(name, static_cast<R (*)(Args...)>(&f<T>))")
+        ERR(NotAFunction, "'#pragma weft %0' needs a function declaration, not %1")
+        ERR(UsesThis, "'#pragma weft %0' cannot send 'this' to another process; copy the members it needs into local variables first")
+        ERR(NotSerializable, "captured variable '%0' has type %1, which is not serializable%2")
+        ERR(CapturesArray, "captured variable '%0' is a C array (%1); use std::array or std::vector")
+        ERR(EverywhereLocal, "'#pragma weft everywhere' runs on every process, where local variable '%0' does not exist; list it in capture(%0) to send its value")
+        WARN(CaptureUnused, "capture(%0): the statement does not use '%0'")
+        WARN(AssignCapture, "assignment to captured variable '%0' has no effect in the caller")
+        WARN(GlobalRead, "'%0' is a global variable: the process that runs this reads its own copy; list it in capture(%0) to send the caller's value")
+        NOTE(GeneratedSerialize, "generated 'serialize' for struct %0, captured by '#pragma weft %1'")
+#undef ERR
+#undef WARN
+#undef NOTE
+    }
+    return D.Report(loc, id);
+}
+
+}  // namespace weft::tr

@@ -1,0 +1,54 @@
+// diagnostics.hpp — every message weft-translate reports, as clang diagnostics with custom
+// IDs, so they print as `file:line:col: error: ...` at the original coordinates.
+#pragma once
+
+#include <clang/Basic/Diagnostic.h>
+
+namespace weft::tr {
+
+enum class Diag {
+    // pragma syntax (pragma_parser.cpp)
+    PragmaFromMacro,
+    PragmaInHeader,
+    MissingDirective,
+    UnknownDirective,
+    DirectiveNeedsArg,
+    DirectiveTakesNoArg,
+    UnknownClause,
+    ClauseNeedsArg,
+    ClauseEmptyArg,
+    ClauseDuplicate,
+    ExpectedName,
+    MissingRParen,
+    UnexpectedToken,
+    // attaching pragmas to statements (attach.cpp)
+    NothingFollows,
+    WrongTarget,
+    MacroStatement,
+    // statement shapes (rewrite_*.cpp)
+    NeedsAuto,
+    BadStatement,
+    OneVariable,
+    InitStyle,
+    LhsNotFuture,
+    DeclNoEffect,
+    JumpOut,
+    Coroutine,
+    MemberFunction,
+    FunctionTemplate,
+    NotAFunction,
+    // captures (capture_analysis.cpp, serializable.cpp)
+    UsesThis,
+    NotSerializable,
+    CapturesArray,
+    EverywhereLocal,
+    CaptureUnused,
+    AssignCapture,
+    GlobalRead,
+    GeneratedSerialize,
+};
+
+/// Starts a diagnostic at `loc`; stream the %0, %1, ... arguments and fix-its into it.
+clang::DiagnosticBuilder report(clang::DiagnosticsEngine& diags, clang::SourceLocation loc, Diag d);
+
+}  // namespace weft::tr
