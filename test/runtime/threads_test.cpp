@@ -297,6 +297,8 @@ struct TestHook {
 };
 
 TEST_F(Threads, LoopEndWaitGoesThroughTheRuntimeHook) {
+    TestHook::waits = 0;
+    TestHook::wakes = 0;
     ::setenv("WEFT_THREADS_SPIN_US", "0", 1);  // thread 0 must not spin its way out
     th::detail::reset_pool_for_testing(default_threads);
     static const th::detail::LoopWaitHook hook{&TestHook::wait, &TestHook::wake};

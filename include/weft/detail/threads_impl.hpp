@@ -131,12 +131,12 @@ struct alignas(64) Partial {
 /// allocation per loop), else on the heap.
 template <class T>
 class Partials {
-    static constexpr int inline_slots = sizeof(Partial<T>) <= 128 ? 16 : 0;
+    static constexpr std::size_t inline_slots = sizeof(Partial<T>) <= 128 ? 16 : 0;
 
  public:
     explicit Partials(int n)
-        : data_(n <= inline_slots ? inline_.data() : (heap_ = std::make_unique<Partial<T>[]>(n)).get()) {}
-    Partial<T>& operator[](int t) noexcept { return data_[t]; }
+        : data_(static_cast<std::size_t>(n) <= inline_slots ? inline_.data() : (heap_ = std::make_unique<Partial<T>[]>(static_cast<std::size_t>(n))).get()) {}
+    Partial<T>& operator[](int t) noexcept { return data_[static_cast<std::size_t>(t)]; }
 
  private:
     std::array<Partial<T>, inline_slots> inline_{};
