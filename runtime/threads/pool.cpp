@@ -174,8 +174,11 @@ bool Pool::loop_done(const void* pool) {
 void Pool::wait_for_loop_end(bool woke) {
     auto done = [this] { return remaining_.load(std::memory_order_acquire) == 0; };
     if (spin_until(done, spin_, woke ? std::chrono::nanoseconds(0) : eager_)) return;
+    // The last pool thread wakes us the way we wait: the hook we read here, or the futex.
+    const LoopWaitHook* hook = g_wait_hook.load(std::memory_order_acquire);
+    joiner_hook_.store(hook, std::memory_order_relaxed);
     joiner_waiting_.store(true, std::memory_order_seq_cst);
-    if (const LoopWaitHook* hook = g_wait_hook.load(std::memory_order_acquire)) {
+    if (hook) {
         hook->wait(&Pool::loop_done, this);
     } else {
         for (int r; (r = remaining_.load(std::memory_order_seq_cst)) != 0;) futex_wait(remaining_, r);
@@ -190,7 +193,7 @@ void Pool::finish_share() noexcept {
     // Last one out. A stale true (thread 0 already gone on to the next loop) only costs a
     // spurious wake, which both waits tolerate.
     if (!joiner_waiting_.load(std::memory_order_seq_cst)) return;
-    if (const LoopWaitHook* hook = g_wait_hook.load(std::memory_order_acquire)) hook->wake();
+    if (const LoopWaitHook* hook = joiner_hook_.load(std::memory_order_relaxed)) hook->wake();
     else futex_wake(remaining_, 1);
 }
 

@@ -29,8 +29,8 @@ struct LoopWaitHook {
     void (*wake)() = nullptr;
 };
 
-/// Installs the hook (both pointers, or both null for the default). Call it before the
-/// first loop, e.g. from weft::init on the runtime thread; the hook must outlive the pool.
+/// Installs the hook (both pointers, or null for the default), e.g. from weft::init on
+/// the runtime thread; it takes effect from the next wait, and must outlive the pool.
 void set_loop_wait_hook(const LoopWaitHook* hook) noexcept;
 
 class Pool {
@@ -80,6 +80,7 @@ class Pool {
     // Threads still running the current loop's shares; futex word thread 0 sleeps on.
     alignas(64) std::atomic<int> remaining_{0};
     std::atomic<bool> joiner_waiting_{false};  // thread 0 sleeps or waits in the hook
+    std::atomic<const LoopWaitHook*> joiner_hook_{nullptr};  // ...in this one (null: futex)
     alignas(64) std::atomic<int> sleepers_{0};  // pool threads asleep on job_.epoch
     alignas(64) std::atomic<bool> busy_{false};  // a loop holds the pool
     std::atomic<bool> failed_{false};
