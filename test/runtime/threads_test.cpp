@@ -255,6 +255,13 @@ TEST_F(Threads, LoopsFromTwoNonPoolThreadsAtOnce) {
     EXPECT_EQ(r2, 200 * 2 * (97 * 5000 + per_loop));
 }
 
+TEST_F(Threads, AnyNonPoolThreadIsThreadZeroOfItsLoop) {
+    std::vector<int> owner;
+    std::thread other([&] { owner = owners(10); });
+    other.join();
+    EXPECT_EQ(owner, (std::vector<int>{0, 0, 0, 1, 1, 1, 2, 2, 3, 3}));
+}
+
 TEST_F(Threads, ManyBackToBackLoops) {
     th::Atomic<long> total{0};
     std::vector<int> slot(8, 0);
