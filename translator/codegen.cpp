@@ -84,11 +84,21 @@ std::string closure_name(Translation& t, clang::SourceLocation loc) {
 
 namespace {
 
+bool has_word(const std::string& s, llvm::StringRef word) {
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = s.find(word.str()); at != std::string::npos; at = s.find(word.str(), at + 1))
+        if ((at == 0 || !ident(s[at - 1])) && (at + word.size() >= s.size() || !ident(s[at + word.size()])))
+            return true;
+    return false;
+}
+
+/// Can the printed type be written in the closure? Not: lambdas, unnamed types, the
+/// invented parameters of generic lambdas, undeduced `auto`.
 bool nameable(clang::QualType qt, const std::string& printed) {
-    if (qt->isDependentType() || qt->isUndeducedType()) return false;
-    for (const char* bad : {"(lambda", "(unnamed", "(anonymous", "auto:", "type-parameter-"})
+    if (printed.empty() || qt->isUndeducedType()) return false;
+    for (const char* bad : {"(lambda", "(unnamed", "(anonymous", "type-parameter-"})
         if (printed.find(bad) != std::string::npos) return false;
-    return true;
+    return !has_word(printed, "auto") && !has_word(printed, "decltype");
 }
 
 }  // namespace
@@ -96,12 +106,13 @@ bool nameable(clang::QualType qt, const std::string& printed) {
 std::string capture_type(Translation& t, const Capture& c, const std::string& closure, std::string& aliases) {
     clang::QualType qt = c.type.getNonReferenceType().getUnqualifiedType();
     std::string printed;
-    if (!qt->isDependentType()) {
-        clang::PrintingPolicy pp(t.lo);
-        pp.SuppressUnwrittenScope = true;
-        pp.SuppressTagKeyword = true;
+    clang::PrintingPolicy pp(t.lo);
+    pp.SuppressUnwrittenScope = true;
+    pp.SuppressTagKeyword = true;
+    if (qt->isDependentType())  // as written: the local struct sees the template parameters
+        printed = qt.getAsString(pp);
+    else
         printed = clang::TypeName::getFullyQualifiedName(qt, t.ctx, pp, /*WithGlobalNsPrefix=*/false);
-    }
     if (nameable(qt, printed)) {
         auto re = t.retyped.find(c.decl);
         return re == t.retyped.end() ? printed : re->second + "<" + printed + ">";
@@ -140,7 +151,7 @@ std::string closure_object(const Closure& c) {
 void replace_statement(Translation& t, clang::CharSourceRange r, const std::string& text) {
     unsigned first = t.line(r.getBegin()), last = t.line(r.getEnd());
     std::string out = text;
-    if (last != first) out += t.line_directive(last) + std::string(t.column(r.getEnd()) - 1, ' ');
+    if (last != first) out += t.line_directive(last);
     t.rw.ReplaceText(r, out);
 }
 

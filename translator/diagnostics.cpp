@@ -10,7 +10,7 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
     switch (d) {
 #define ERR(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Error, TEXT); break;
 #define WARN(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Warning, TEXT); break;
-#define NOTE(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Note, TEXT); break;
+#define NOTE(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Remark, TEXT); break;
         ERR(PragmaFromMacro, "'#pragma weft' must be written as a '#pragma' line, not produced by _Pragma or a macro")
         WARN(PragmaInHeader, "'#pragma weft' in an included file is not translated; translate that file itself")
         ERR(MissingDirective, "expected a directive after '#pragma weft' (one of: %0)")

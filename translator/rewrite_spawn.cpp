@@ -63,8 +63,20 @@ void rewrite_spawn(Translation& t, const Site& s) {
     std::string head;
     if (shape.kind != StatementShape::Expression) {
         head = t.text(clang::CharSourceRange::getCharRange(stmt.getBegin(), expr.getBegin()));
-        for (char& ch : head)
-            if (ch == '\n' || ch == '\r') ch = ' ';
+        // On the call's one line: each run of white space holding a line break becomes one space.
+        std::string flat;
+        for (size_t i = 0; i < head.size(); ++i) {
+            size_t j = i;
+            bool newline = false;
+            while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) newline |= head[j++] == '\n';
+            if (j > i && newline) {
+                flat += ' ';
+                i = j - 1;
+            } else {
+                flat += head[i];
+            }
+        }
+        head = flat;
     }
     std::string text = closure_definition(t, c, t.line(stmt.getBegin()), indent) + head + call + ";";
     replace_statement(t, stmt, braced_if_needed(s, text));

@@ -1,0 +1,12 @@
+// The body of an unbraced loop stays one statement: the rewrite is put in braces.
+// RUN: %weft-translate %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
+// RUN: %weft-translate %s -o %t.cpp && %cxx %cxxflags -fsyntax-only %t.cpp
+#include <weft/weft.hpp>
+void work(int i);
+void run() {
+    for (int i = 0; i < 4; ++i)
+#pragma weft spawn
+        work(i);
+}
+// CHECK:         { struct weft_closure_L9_C9 { int i{};
+// CHECK:         weft::spawnat(weft::detail::choose_proc({}), weft_closure_L9_C9{i}); }
