@@ -1,8 +1,9 @@
 // rewrite_async.cpp — `#pragma weft async` (Julia @async, SPEC §3.3): the statement runs
 // as a local task, weft::async([&] { ... }); `auto t = e;` makes t a weft::Task. Julia
-// gives each loop iteration a fresh binding that the task keeps; here the variables
-// declared inside the innermost enclosing loop (the loop variable included) are captured
-// by value, unless a `#pragma weft sync` inside that loop waits for the task first.
+// keeps every binding a task uses alive (each loop iteration has a fresh one); here the
+// variables that die before anyone waits for the task are captured by value: those
+// declared inside the enclosing `#pragma weft sync` statement, or, with no sync around
+// it, inside the enclosing loops (loop variables included). The rest by reference.
 #include "capture_analysis.hpp"
 #include "codegen.hpp"
 #include "diagnostics.hpp"
@@ -15,9 +16,9 @@ namespace weft::tr {
 namespace {
 
 /// The variables `s` uses that were declared inside `scope` but outside `s`.
-class LoopLocals : public clang::RecursiveASTVisitor<LoopLocals> {
+class ScopeLocals : public clang::RecursiveASTVisitor<ScopeLocals> {
   public:
-    LoopLocals(Translation& t, const clang::Stmt* scope, const clang::Stmt* s) : t_(t), scope_(scope), s_(s) {}
+    ScopeLocals(Translation& t, const clang::Stmt* scope, const clang::Stmt* s) : t_(t), scope_(scope), s_(s) {}
     bool VisitDeclRefExpr(clang::DeclRefExpr* e) {
         const clang::ValueDecl* d = e->getDecl();
         bool local = false;
@@ -39,17 +40,21 @@ class LoopLocals : public clang::RecursiveASTVisitor<LoopLocals> {
     const clang::Stmt* s_;
 };
 
-/// The innermost loop around `s`, unless a sync statement sits between them.
-const clang::Stmt* enclosing_loop(Translation& t, const clang::Stmt* s) {
-    const clang::Stmt* best = nullptr;
-    auto consider = [&](const clang::Stmt* c) {
-        if (c == s || !inside(t, s->getBeginLoc(), c) || !inside(t, s->getEndLoc(), c)) return;
-        if (!best || inside(t, c->getBeginLoc(), best)) best = c;
+/// The region whose variables die before anyone waits for a task started at `s`: the
+/// innermost `#pragma weft sync` statement around it (its block ends before sync waits);
+/// with none, the outermost loop around it (an iteration ends before the task may run).
+const clang::Stmt* by_value_scope(Translation& t, const clang::Stmt* s) {
+    auto around = [&](const clang::Stmt* c) {
+        return c != s && inside(t, s->getBeginLoc(), c) && inside(t, s->getEndLoc(), c);
     };
-    for (const clang::Stmt* l : t.loops) consider(l);
-    for (const clang::Stmt* y : t.sync_stmts) consider(y);
-    if (best && t.sync_stmts.count(best)) return nullptr;
-    return best;
+    const clang::Stmt* sync = nullptr;
+    for (const clang::Stmt* y : t.sync_stmts)
+        if (around(y) && (!sync || inside(t, y->getBeginLoc(), sync))) sync = y;
+    if (sync) return sync;
+    const clang::Stmt* loop = nullptr;
+    for (const clang::Stmt* l : t.loops)
+        if (around(l) && (!loop || inside(t, loop->getBeginLoc(), l))) loop = l;
+    return loop;
 }
 
 }  // namespace
@@ -64,8 +69,8 @@ void rewrite_async(Translation& t, const Site& s) {
     if (!check_jumps(t, p, body)) return;
 
     std::string lambda = "[&";
-    if (const clang::Stmt* loop = enclosing_loop(t, s.stmt)) {
-        LoopLocals v(t, loop, s.stmt);
+    if (const clang::Stmt* scope = by_value_scope(t, s.stmt)) {
+        ScopeLocals v(t, scope, s.stmt);
         v.TraverseStmt(const_cast<clang::Stmt*>(body));
         for (auto& n : v.names) lambda += ", " + n;
         if (!v.names.empty()) lambda += "]() mutable";

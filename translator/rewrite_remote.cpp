@@ -17,7 +17,7 @@ void register_annotated_function(Translation& t, const Pragma& p, const clang::D
         return;
     }
     if (auto* md = llvm::dyn_cast<clang::CXXMethodDecl>(fd); md && !md->isStatic()) {
-        report(t.diags, fd->getLocation(), Diag::MemberFunction) << p.spelling << fd;
+        report(t.diags, fd->getLocation(), Diag::MemberFunction) << p.spelling << ("'" + qualified_name(fd) + "'");
         return;
     }
     if (!fd->getIdentifier()) {  // operators, conversion functions

@@ -1,0 +1,17 @@
+// fetchfrom(p) runs on p and fetches the value; the type stays as written.
+// RUN: %weft-translate %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
+// RUN: %weft-translate %s -o %t.cpp && %cxx %cxxflags -fsyntax-only %t.cpp
+#include <weft/weft.hpp>
+int main(int argc, char** argv) {
+    weft::init(argc, argv);
+#pragma weft fetchfrom(2)
+    int id = weft::myid();
+    return id == 2 ? 0 : 1;
+}
+// CHECK:     struct weft_closure_L8_C5 {
+// CHECK-NEXT: #line 8 "{{.*}}fetchfrom.cpp"
+// CHECK-NEXT:       auto operator()() { return weft::myid(); }
+// CHECK-NEXT: #line 8 "{{.*}}fetchfrom.cpp"
+// CHECK-NEXT:       void serialize(weft::OutArchive&) {} void serialize(weft::InArchive&) {} };
+// CHECK-NEXT: #line 8 "{{.*}}fetchfrom.cpp"
+// CHECK-NEXT:     int id = weft::remotecall_fetch(weft_closure_L8_C5{}, (2));
