@@ -84,25 +84,39 @@ class CandidateCollector : public clang::RecursiveASTVisitor<CandidateCollector>
     Translation& t_;
 };
 
-/// The location of the first token after the pragma line that is not part of another
-/// preprocessor line; invalid at the end of the file.
+/// The location of the first token after the pragma line, skipping white space,
+/// comments and other preprocessor lines; invalid at the end of the file.
 clang::SourceLocation next_token(Translation& t, const Pragma& p) {
     auto [fid, offset] = t.sm.getDecomposedLoc(t.sm.getExpansionLoc(p.end_loc));
     bool invalid = false;
     llvm::StringRef buf = t.sm.getBufferData(fid, &invalid);
     if (invalid || offset > buf.size()) return {};
-    clang::Lexer lex(t.sm.getLocForStartOfFile(fid), t.lo, buf.begin(), buf.begin() + offset, buf.end());
-    lex.SetCommentRetentionState(false);
-    clang::Token tok;
-    for (;;) {
-        lex.LexFromRawLexer(tok);
-        if (tok.is(clang::tok::eof)) return {};
-        if (tok.is(clang::tok::hash) && tok.isAtStartOfLine()) {
-            lex.ReadToEndOfLine();
-            continue;
+    size_t i = offset, n = buf.size();
+    bool line_start = false;
+    auto skip_line = [&] {  // to the end of the line, following backslash continuations
+        while (i < n && buf[i] != '\n') i += (buf[i] == '\\' && i + 1 < n) ? 2 : 1;
+    };
+    while (i < n) {
+        char c = buf[i];
+        if (c == '\n') {
+            line_start = true;
+            ++i;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            ++i;
+        } else if (c == '\\' && i + 1 < n && (buf[i + 1] == '\n' || buf[i + 1] == '\r')) {
+            i += 2;
+        } else if (c == '/' && i + 1 < n && buf[i + 1] == '/') {
+            skip_line();
+        } else if (c == '/' && i + 1 < n && buf[i + 1] == '*') {
+            size_t e = buf.find("*/", i + 2);
+            i = e == llvm::StringRef::npos ? n : e + 2;
+        } else if (c == '#' && line_start) {
+            skip_line();
+        } else {
+            return t.sm.getLocForStartOfFile(fid).getLocWithOffset(static_cast<int>(i));
         }
-        return tok.getLocation();
     }
+    return {};
 }
 
 std::string target_kind_text(const Site& s) {
