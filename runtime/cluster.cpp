@@ -279,14 +279,18 @@ void peer_gone(int pid, const std::string& reason) {
     refs_peer_gone(pid);
     peer.gone->set();
     if (st.myid == 1) {
-        for (auto& [p, other] : st.peers) {
+        // A failing send closes its connection, which may remove that peer from the map:
+        // collect the connections first.
+        std::vector<std::shared_ptr<Connection>> others;
+        for (auto& [p, other] : st.peers)
+            if (other.conn && other.conn->is_open()) others.push_back(other.conn);
+        for (auto& c : others) {
             try {
-                if (other.conn && other.conn->is_open()) {
-                    auto& buf = other.conn->begin(MsgType::peer_removed);
-                    OutArchive ar(buf, p);
-                    ar(PeerRemovedMsg{pid});
-                    other.conn->finish();
-                }
+                if (!c->is_open()) continue;
+                auto& buf = c->begin(MsgType::peer_removed);
+                OutArchive ar(buf, c->peer());
+                ar(PeerRemovedMsg{pid});
+                c->finish();
             } catch (const std::exception&) {
             }
         }
@@ -318,13 +322,16 @@ void on_connection_closed(Connection& c, const std::string& reason) {
     }
     if (st.myid == 1) {
         if (!it->second.removing) {
-            std::string how = reason;
-            if (it->second.proc) {
-                it->second.proc->wait_exit(std::chrono::milliseconds(200));
-                if (it->second.proc->exited()) how = it->second.proc->exit_description();
-            }
-            log_warn("worker ", pid, " (pid ", it->second.ospid, ") is gone: ", how);
-            peer_gone(pid, how);
+            // Fail what waits on it now; say how it ended once it is reaped (a handler
+            // must not block).
+            auto proc = it->second.proc;
+            int ospid = it->second.ospid;
+            peer_gone(pid, "its connection closed (" + reason + ")");
+            launch([proc, pid, ospid, reason] {
+                std::string how = reason;
+                if (proc && proc->wait_exit(std::chrono::seconds(2))) how = proc->exit_description();
+                log_warn("worker ", pid, " (pid ", ospid, ") is gone: ", how);
+            });
         } else {
             peer_gone(pid, "removed by rmprocs");
         }
@@ -335,6 +342,7 @@ void on_connection_closed(Connection& c, const std::string& reason) {
     if (reason.find("closed by the peer") == std::string::npos) log_warn("connection to process ", pid, " lost: ", reason);
     it->second.conn.reset();
     pending_peer_gone(pid, "connection lost: " + reason);
+    if (it->second.host.empty()) st.peers.erase(it);  // never announced by the master: forget it
 }
 
 void handle_join_complete(Connection& c, const JoinCompleteMsg& m) {
@@ -433,13 +441,16 @@ std::vector<int> addprocs(int n, AddProcsOptions o) {
     // Tell every worker about the new ones (new workers learnt the older ones when joining).
     for (int np : added) {
         PeerAddr a{np, st.peers[np].host, st.peers[np].port};
-        for (auto& [p, peer] : st.peers) {
-            if (p == np || !peer.conn || !peer.conn->is_open()) continue;
+        std::vector<std::shared_ptr<Connection>> others;
+        for (auto& [p, peer] : st.peers)
+            if (p != np && peer.conn && peer.conn->is_open()) others.push_back(peer.conn);
+        for (auto& c : others) {
             try {
-                auto& buf = peer.conn->begin(MsgType::peer_added);
-                OutArchive ar(buf, p);
+                if (!c->is_open()) continue;
+                auto& buf = c->begin(MsgType::peer_added);
+                OutArchive ar(buf, c->peer());
                 ar(a);
-                peer.conn->finish();
+                c->finish();
             } catch (const std::exception&) {
             }
         }
@@ -457,23 +468,21 @@ std::vector<int> addprocs(int n, AddProcsOptions o) {
 void rmprocs(const std::vector<int>& pids, std::optional<std::chrono::milliseconds> waitfor) {
     require_master("remove workers");
     auto& st = state();
-    std::vector<std::pair<int, Peer*>> targets;
+    struct Wait { std::shared_ptr<Event> gone; std::shared_ptr<LocalProcess> proc; std::shared_ptr<Connection> conn; int pid; };
+    std::vector<Wait> waits;
+    if (std::count(pids.begin(), pids.end(), 1))
+        throw std::invalid_argument("weft: rmprocs: process 1 (the master) cannot be removed");
     for (int p : pids) {
-        if (p == 1) throw std::invalid_argument("weft: rmprocs: process 1 (the master) cannot be removed");
         auto it = st.peers.find(p);
         if (it == st.peers.end()) continue;  // already gone
         it->second.removing = true;
-        targets.emplace_back(p, &it->second);
+        waits.push_back({it->second.gone, it->second.proc, it->second.conn, p});
     }
-    struct Wait { std::shared_ptr<Event> gone; std::shared_ptr<LocalProcess> proc; int pid; };
-    std::vector<Wait> waits;
-    for (auto& [p, peer] : targets) {
-        waits.push_back({peer->gone, peer->proc, p});
+    for (auto& w : waits) {  // a failing send may remove the peer: nothing here points into the map
         try {
-            auto c = peer->conn;
-            if (c && c->is_open()) {
-                c->begin(MsgType::exit);
-                c->finish();
+            if (w.conn && w.conn->is_open()) {
+                w.conn->begin(MsgType::exit);
+                w.conn->finish();
             }
         } catch (const std::exception&) {
         }

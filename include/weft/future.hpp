@@ -79,6 +79,11 @@ class Future {
 template <class T> struct is_future : std::false_type {};
 template <class T> struct is_future<Future<T>> : std::true_type {};
 
+namespace detail {
+/// Types with their own fetch/wait (Future, Task, ...): the serial fallbacks skip them.
+template <class T> struct is_handle : is_future<T> {};
+}  // namespace detail
+
 /// Waits for the value and returns it; later calls return the cached value without
 /// touching the network. A remote error is rethrown as weft::RemoteException.
 template <class T>
@@ -89,7 +94,7 @@ decltype(auto) fetch(const Future<T>& f) {
 }
 /// Serial fallback: fetch of a plain value is the value itself.
 template <class T>
-    requires(!is_future<std::decay_t<T>>::value)
+    requires(!detail::is_handle<std::decay_t<T>>::value)
 T&& fetch(T&& v) { return std::forward<T>(v); }
 
 /// Waits until the value is there (rethrows a remote error as RemoteException).

@@ -100,7 +100,8 @@ inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, cereal::BinaryData<T>& bd) 
 /// `serialize`/`save`/`load` (member or free), plus weft handles (Future, ...).
 template <class T>
 concept Serializable = std::is_void_v<T> ||
-    (cereal::traits::is_output_serializable<T, OutArchive>::value &&
+    (!std::is_pointer_v<T> && !std::is_member_pointer_v<T> && !std::is_reference_v<T> &&
+     cereal::traits::is_output_serializable<T, OutArchive>::value &&
      cereal::traits::is_input_serializable<T, InArchive>::value);
 
 namespace detail {

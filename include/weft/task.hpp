@@ -45,6 +45,11 @@ class Task {
     std::shared_ptr<std::optional<detail::slot_t<R>>> value_;
 };
 
+namespace detail {
+template <class T> struct is_handle;
+template <class R> struct is_handle<Task<R>> : std::true_type {};
+}  // namespace detail
+
 /// Starts f() as a local task and returns its handle at once (Julia's @async). The
 /// enclosing weft::sync waits for it. f runs when the caller blocks or yields.
 /// Example: `auto t = weft::async([] { return 6 * 7; }); int v = weft::fetch(t);`

@@ -24,6 +24,6 @@
 namespace weft {
 /// Serial fallback (SPEC §3.9): waiting on a plain value does nothing.
 template <class T>
-    requires(!is_future<std::decay_t<T>>::value)
+    requires(!detail::is_handle<std::decay_t<T>>::value)
 void wait(const T&) {}
 }  // namespace weft

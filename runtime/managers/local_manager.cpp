@@ -41,6 +41,21 @@ void write_line(int fd, const std::string& s) {
         left -= static_cast<std::size_t>(n);
     }
 }
+/// Writes the cookie to the worker's stdin (a pipe holds far more than a cookie). A worker
+/// that already exited must not kill the master with SIGPIPE: block it for this write
+/// and consume it if it was raised.
+void write_cookie(int fd, const std::string& line) {
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t n = ::write(fd, line.data(), line.size());
+    if (n < 0 && errno == EPIPE) {
+        timespec zero{0, 0};
+        sigtimedwait(&pipe_set, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
 }  // namespace
 
 std::shared_ptr<LocalProcess> LocalProcess::spawn(int pid, const AddProcsOptions& o, const std::string& cookie) {
@@ -104,8 +119,7 @@ std::shared_ptr<LocalProcess> LocalProcess::spawn(int pid, const AddProcsOptions
         throw std::runtime_error("weft: could not start worker " + std::to_string(pid) + " with `" + command +
                                  "`: " + std::strerror(rc) + " (check AddProcsOptions::exename and ::dir)");
     }
-    std::string line = cookie + "\n";
-    (void)!::write(in[1], line.data(), line.size());  // a pipe holds far more than a cookie
+    write_cookie(in[1], cookie + "\n");
     ::close(in[1]);
     log_debug("started worker ", pid, " (pid ", child, "): ", command);
     auto p = std::shared_ptr<LocalProcess>(new LocalProcess(pid, child, command, out[0], err[0]));

@@ -94,7 +94,8 @@ void Connection::enqueue_rest(std::size_t written) {
     std::shared_ptr<Event> done;
     std::size_t pos = 0;  // position in the frame
     auto add = [&](const char* p, std::size_t n, bool external) {
-        if (pos + n <= written) { pos += n; return; }
+        if (n == 0) return;
+        if (pos + n <= written) { pos += n; return; }  // already sent
         std::size_t skip = written > pos ? written - pos : 0;
         p += skip; n -= skip; pos += skip;
         Chunk c;
@@ -135,8 +136,9 @@ void Connection::write_queued() {
     }
     asio::async_write(socket_, bufs, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         self->writing_ = false;
-        while (n > 0 && !self->queue_.empty()) {
+        while (!self->queue_.empty()) {
             auto& c = self->queue_.front();
+            if (n == 0 && c.off < c.len) break;
             std::size_t take = std::min(n, c.len - c.off);
             c.off += take;
             n -= take;

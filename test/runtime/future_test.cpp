@@ -1,0 +1,146 @@
+// test/runtime/future_test.cpp — Future<T>: put/fetch/wait/isready, write-once, caching,
+// finalize, and exact distributed reference counting (weft::debug::stored_refs).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include <weft/weft.hpp>
+
+namespace {
+int square(int x) { return x * x; }
+int fetch_remote(weft::Future<int> f) { return weft::fetch(f); }
+bool ready_on(weft::Future<int> f) { return weft::isready(f); }
+// Keeps a shipped handle alive on the worker until dropped.
+std::vector<weft::Future<int>> g_kept;
+void keep(weft::Future<int> f) { g_kept.push_back(f); }
+void drop_kept() { g_kept.clear(); }
+weft::Future<int> make_on(int pid, int v) {
+    weft::Future<int> f(pid);
+    weft::put(f, v);
+    return f;
+}
+void put_there(weft::Future<std::string> f, std::string s) { weft::put(f, std::move(s)); }
+}  // namespace
+
+WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there)
+
+class FutureTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        if (weft::nprocs() < 4) weft::addprocs(4 - weft::nprocs());
+    }
+    static void expect_nothing_stored() {
+        for (int p : weft::procs()) EXPECT_EQ(weft::debug::stored_refs(p), 0u) << "process " << p;
+    }
+};
+
+TEST_F(FutureTest, PutFetchIsreadyWhereId) {
+    weft::Future<std::string> f(2);
+    EXPECT_EQ(f.where(), 2);
+    EXPECT_EQ(f.id().whence, 1);
+    EXPECT_FALSE(weft::isready(f));
+    weft::put(f, std::string("value"));
+    EXPECT_TRUE(weft::isready(f));
+    EXPECT_EQ(weft::fetch(f), "value");
+}
+
+TEST_F(FutureTest, PutIsWriteOnce) {
+    weft::Future<int> f(3);
+    weft::put(f, 1);
+    EXPECT_THROW(weft::put(f, 2), weft::InvalidStateException);
+    // a second put from another process fails on the owner
+    weft::Future<std::string> s(4);
+    weft::remotecall_wait(put_there, 2, s, std::string("first"));
+    EXPECT_THROW(weft::remotecall_wait(put_there, 3, s, std::string("second")), weft::RemoteException);
+    EXPECT_EQ(weft::fetch(s), "first");
+}
+
+TEST_F(FutureTest, FetchIsCachedAndSurvivesTheOwner) {
+    auto ids = weft::addprocs(1);
+    auto f = weft::remotecall(square, ids[0], 9);
+    EXPECT_EQ(weft::fetch(f), 81);
+    weft::rmprocs(ids);
+    EXPECT_EQ(weft::fetch(f), 81);  // no network: the owner is gone
+    EXPECT_TRUE(weft::isready(f));
+}
+
+TEST_F(FutureTest, LocalFutures) {
+    weft::Future<int> f;  // on process 1
+    EXPECT_EQ(f.where(), 1);
+    auto reader = weft::remotecall(fetch_remote, 2, f);  // worker 2 waits for process 1's value
+    EXPECT_FALSE(weft::remotecall_fetch(ready_on, 3, f));
+    weft::put(f, 7);
+    EXPECT_EQ(weft::fetch(reader), 7);
+    EXPECT_TRUE(weft::remotecall_fetch(ready_on, 3, f));
+}
+
+TEST_F(FutureTest, FinalizeReleasesAndForbidsUse) {
+    auto f = weft::remotecall(square, 2, 3);
+    weft::wait(f);
+    EXPECT_EQ(weft::debug::stored_refs(2), 1u);
+    weft::finalize(f);
+    EXPECT_EQ(weft::debug::stored_refs(2), 0u);
+    EXPECT_THROW(weft::fetch(f), weft::InvalidStateException);
+}
+
+TEST_F(FutureTest, RefcountsBackToZeroAfterFetch) {
+    {
+        std::vector<weft::Future<int>> fs;
+        for (int i = 0; i < 10; ++i) fs.push_back(weft::remotecall(square, 2 + i % 3, i));
+        for (auto& f : fs) weft::wait(f);
+        EXPECT_EQ(weft::debug::stored_refs(2) + weft::debug::stored_refs(3) + weft::debug::stored_refs(4), 10u);
+        for (int i = 0; i < 10; ++i) EXPECT_EQ(weft::fetch(fs[i]), i * i);
+        expect_nothing_stored();  // fetched: owners freed them although the handles live on
+    }
+    expect_nothing_stored();
+}
+
+TEST_F(FutureTest, RefcountsBackToZeroWhenHandlesAreDropped) {
+    {
+        auto f = weft::remotecall(square, 3, 4);
+        weft::wait(f);
+        EXPECT_EQ(weft::debug::stored_refs(3), 1u);
+    }
+    expect_nothing_stored();
+}
+
+TEST_F(FutureTest, RefcountsWithHandlesShippedToAThirdProcess) {
+    {
+        auto f = weft::remotecall(square, 2, 5);  // stored on 2
+        weft::remotecall_wait(keep, 3, f);         // a copy lives on 3
+        weft::remotecall_wait(keep, 4, f);         // and on 4
+    }
+    // Process 1 dropped its handle; 3 and 4 still hold theirs.
+    EXPECT_EQ(weft::debug::stored_refs(2), 1u);
+    weft::remotecall_wait(drop_kept, 3);
+    EXPECT_EQ(weft::debug::stored_refs(2), 1u);
+    // Worker 4 fetching through its handle works, then dropping frees it.
+    weft::remotecall_wait(drop_kept, 4);
+    expect_nothing_stored();
+}
+
+TEST_F(FutureTest, HandleShippedToItsOwnerAndBack) {
+    {
+        auto f = weft::remotecall(make_on, 2, 3, 11);  // the value is a Future stored on 3
+        weft::Future<int> inner = weft::fetch(f);
+        EXPECT_EQ(inner.where(), 3);
+        EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 3, inner), 11);  // the owner reads its own
+        EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 4, inner), 11);
+        EXPECT_EQ(weft::fetch(inner), 11);
+    }
+    expect_nothing_stored();
+}
+
+TEST_F(FutureTest, TenThousandFuturesFreed) {
+    {
+        std::vector<weft::Future<int>> fs;
+        for (int i = 0; i < 10000; ++i) fs.push_back(weft::remotecall(square, 2 + i % 3, i));
+        long sum = 0;
+        for (auto& f : fs) sum += weft::fetch(f);
+        long expect = 0;
+        for (long i = 0; i < 10000; ++i) expect += i * i;
+        EXPECT_EQ(sum, expect);
+    }
+    expect_nothing_stored();
+}
