@@ -1,6 +1,7 @@
 # lit configuration for weft-translate's tests. Substitutions:
 #   %weft-translate   the translator          %weft-cxx   the compiler launcher (weft-c++)
 #   %cxx              the C++ compiler         %cxxflags   -std=c++20 and weft's include path
+#   %expect-exit N    runs the rest of the line and checks that it exits with status N
 import os
 import lit.formats
 
@@ -20,4 +21,6 @@ config.substitutions.append(("%weft-translate", config.weft_translate))
 config.substitutions.append(("%weft-cxx", config.weft_cxx_launcher))
 config.substitutions.append(("%cxxflags", cxxflags))
 config.substitutions.append(("%cxx", config.cxx))
+import sys
+config.substitutions.append(("%expect-exit", sys.executable + " " + os.path.join(config.test_source_root, "Inputs", "expect_exit.py")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))

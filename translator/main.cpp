@@ -143,12 +143,9 @@ int main(int argc, const char** argv) {
         state.display_names[std::string(abs)] = in;
     }
 
-    clang::tooling::ClangTool tool(*db, a.inputs);
-    tool.setPrintErrorMessage(false);
     std::vector<std::string> extra = a.build_dir.empty() ? std::vector<std::string>{} : a.flags;
     std::string include_dir = weft_include_dir(argv[0]);
-    tool.appendArgumentsAdjuster([extra, include_dir](const clang::tooling::CommandLineArguments& args,
-                                                      llvm::StringRef) {
+    auto adjust = [extra, include_dir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
         clang::tooling::CommandLineArguments out = args;
         bool std_given = false, resource_given = false;
         for (const std::string& s : args) {
@@ -162,15 +159,22 @@ int main(int argc, const char** argv) {
         out.push_back(include_dir);
         out.push_back("-Wno-unknown-warning-option");
         return out;
-    });
+    };
 
+    // One ClangTool per input (a tool over several files prints progress lines).
     int rc = 0;
     auto factory = weft::tr::make_action_factory(state);
     llvm::CrashRecoveryContext::Enable();
-    llvm::CrashRecoveryContext crc;
-    if (!crc.RunSafely([&] { rc = tool.run(factory.get()); })) {
-        llvm::errs() << "weft-translate: internal error: crashed while translating; please report this input\n";
-        return 1;
+    for (const std::string& in : a.inputs) {
+        clang::tooling::ClangTool tool(*db, {in});
+        tool.setPrintErrorMessage(false);
+        tool.appendArgumentsAdjuster(adjust);
+        llvm::CrashRecoveryContext crc;
+        if (!crc.RunSafely([&] { rc |= tool.run(factory.get()); })) {
+            llvm::errs() << "weft-translate: internal error: crashed while translating '" << in
+                         << "'; please report this input\n";
+            return 1;
+        }
     }
 
     for (const std::string& in : a.inputs) {
@@ -197,7 +201,10 @@ int main(int argc, const char** argv) {
         }
         if (!a.depfile.empty()) {
             std::string d = (out_path.empty() ? "-" : out_path) + ":";
-            for (const std::string& f : r.depends) {
+            std::vector<std::string> deps(r.depends);
+            std::sort(deps.begin(), deps.end());
+            deps.insert(deps.begin(), in);
+            for (const std::string& f : deps) {
                 std::string esc;
                 for (char c : f) esc += (c == ' ' || c == '#' || c == '$') ? std::string("\\") + c : std::string(1, c);
                 d += " \\\n  " + esc;
