@@ -105,6 +105,9 @@ bool nameable(clang::QualType qt, const std::string& printed) {
 
 std::string capture_type(Translation& t, const Capture& c, const std::string& closure, std::string& aliases) {
     clang::QualType qt = c.type.getNonReferenceType().getUnqualifiedType();
+    // `auto x = ...`: name the deduced type itself (printing the sugar qualifies it twice).
+    if (auto* dt = llvm::dyn_cast<clang::DeducedType>(qt.getTypePtr()); dt && dt->isDeduced())
+        qt = dt->getDeducedType().getNonReferenceType().getUnqualifiedType();
     std::string printed;
     clang::PrintingPolicy pp(t.lo);
     pp.SuppressUnwrittenScope = true;

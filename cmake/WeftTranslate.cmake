@@ -1,0 +1,59 @@
+# weft_translate(<target>) — translates the target's sources that contain `#pragma weft`
+# with weft-translate as a build step, and compiles the translations instead. A source is
+# translated again only when it, or a header it includes, changes (a depfile).
+#   add_executable(app main.cpp)
+#   target_link_libraries(app PRIVATE weft::runtime)
+#   weft_translate(app)
+# Works in weft's own tree and through find_package(weft CONFIG).
+cmake_policy(PUSH)
+if(POLICY CMP0116)
+  cmake_policy(SET CMP0116 NEW)  # depfile paths made relative for Ninja
+endif()
+
+function(weft_translate target)
+  if(NOT TARGET weft::translate)
+    message(FATAL_ERROR "weft_translate(${target}): weft::translate is not available (weft was built without the translator)")
+  endif()
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  get_target_property(binary_dir ${target} BINARY_DIR)
+  set(out_dir "${binary_dir}/weft_translated/${target}")
+  # The flags clang needs to parse the sources as the target compiles them.
+  set(incs "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+  set(defs "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+  set(flags "$<$<BOOL:${incs}>:-I$<JOIN:${incs},$<SEMICOLON>-I>>" "$<$<BOOL:${defs}>:-D$<JOIN:${defs},$<SEMICOLON>-D>>")
+  set(kept_sources "")
+  foreach(src IN LISTS sources)
+    set(hits "")
+    if(src MATCHES "\\.(cpp|cc|cxx|c\\+\\+|C)$" AND NOT src MATCHES "^\\$<")
+      get_filename_component(abs "${src}" ABSOLUTE BASE_DIR "${source_dir}")
+      if(EXISTS "${abs}")
+        file(STRINGS "${abs}" hits REGEX "^[ \t]*#[ \t]*pragma[ \t]+weft" LIMIT_COUNT 1)
+      endif()
+    endif()
+    if(NOT hits)
+      list(APPEND kept_sources "${src}")
+      continue()
+    endif()
+    file(RELATIVE_PATH rel "${source_dir}" "${abs}")
+    if(rel MATCHES "^\\.\\.")
+      get_filename_component(rel "${abs}" NAME)
+    endif()
+    set(out "${out_dir}/${rel}")
+    get_filename_component(abs_dir "${abs}" DIRECTORY)
+    add_custom_command(OUTPUT "${out}"
+      COMMAND weft::translate "${abs}" -o "${out}" --depfile "${out}.d" -- ${flags}
+      DEPENDS "${abs}" "$<TARGET_FILE:weft::translate>"
+      DEPFILE "${out}.d"
+      COMMENT "weft-translate ${rel}"
+      COMMAND_EXPAND_LISTS VERBATIM)
+    list(APPEND kept_sources "${out}")
+    # "header.h" includes are looked up beside the original source.
+    set_source_files_properties("${out}" TARGET_DIRECTORY ${target} PROPERTIES
+      COMPILE_OPTIONS "-iquote;${abs_dir}" GENERATED ON)
+  endforeach()
+  # The original sources leave the target (another target may still compile them).
+  set_property(TARGET ${target} PROPERTY SOURCES ${kept_sources})
+endfunction()
+
+cmake_policy(POP)

@@ -1,0 +1,17 @@
+// Uses the installed weft package: spawn, fetchfrom and everywhere, with a local header.
+#include <weft/weft.hpp>
+
+#include <cstdio>
+
+#include "square.hpp"
+
+int main(int argc, char** argv) {
+    weft::init(argc, argv);
+    int x = 7;
+#pragma weft spawn
+    auto a = square(x);
+#pragma weft fetchfrom(weft::workers().front())
+    int where = weft::myid();
+    std::printf("%s: square=%d remote=%d\n", OUTSIDE_GREETING, weft::fetch(a), where != 1);
+    return 0;
+}

@@ -1,0 +1,41 @@
+# Installs weft into a scratch prefix, then configures, builds and runs test/translator/
+# outside twice: with weft_translate() and with the weft-c++ launcher. Also checks that a
+# second build translates nothing and that touching an included header translates again.
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}${err}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+file(COPY ${SOURCE_DIR}/ DESTINATION ${WORK_DIR}/src)
+run(${CMAKE_COMMAND} --install ${WEFT_BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+
+foreach(mode translate launcher)
+  set(opt OFF)
+  if(mode STREQUAL "launcher")
+    set(opt ON)
+  endif()
+  set(b ${WORK_DIR}/build-${mode})
+  run(${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${b} -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DUSE_LAUNCHER=${opt})
+  run(${CMAKE_COMMAND} --build ${b})
+  run(${CMAKE_COMMAND} -E env WEFT_PROCS=2 ${b}/outside)
+  if(NOT last_output MATCHES "hello: square=49 remote=1")
+    message(FATAL_ERROR "${mode}: unexpected output: ${last_output}")
+  endif()
+  message("${mode}: ${last_output}")
+endforeach()
+
+# weft_translate(): nothing to redo; a header change translates again.
+set(b ${WORK_DIR}/build-translate)
+run(${CMAKE_COMMAND} --build ${b} --verbose)
+if(last_output MATCHES "weft-translate")
+  message(FATAL_ERROR "a second build translated again:\n${last_output}")
+endif()
+file(TOUCH ${WORK_DIR}/src/square.hpp)
+run(${CMAKE_COMMAND} --build ${b} --verbose)
+if(NOT last_output MATCHES "weft-translate")
+  message(FATAL_ERROR "touching an included header did not translate again:\n${last_output}")
+endif()
