@@ -20,6 +20,11 @@ bool on_runtime_thread();
 /// True when the caller is a task that may block (not the scheduler's own dispatcher).
 bool in_task();
 
+/// Called each time the scheduler is about to poll or wait for I/O (one hook).
+void set_before_poll(void (*hook)());
+/// True when other tasks are ready to run (a send may then wait for them to batch).
+bool other_tasks_ready();
+
 /// Starts fn as a new task; it runs once the current one blocks or yields. An exception
 /// escaping fn is logged (it cannot propagate anywhere).
 void launch(std::function<void()> fn);

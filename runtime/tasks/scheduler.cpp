@@ -18,10 +18,13 @@ namespace weft::rt {
 namespace bf = boost::fibers;
 
 namespace {
+void (*g_before_poll)() = nullptr;
+class AsioAlgo;
+AsioAlgo* g_algo = nullptr;
 
 class AsioAlgo final : public bf::algo::algorithm {
   public:
-    explicit AsioAlgo(asio::io_context& io) : io_(io), work_(io.get_executor()), timer_(io) {}
+    explicit AsioAlgo(asio::io_context& io) : io_(io), work_(io.get_executor()), timer_(io) { g_algo = this; }
 
     void awakened(bf::context* c) noexcept override { c->ready_link(rq_); }
 
@@ -38,6 +41,7 @@ class AsioAlgo final : public bf::algo::algorithm {
     bool has_ready_fibers() const noexcept override { return !rq_.empty(); }
 
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
+        if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
         if (!rq_.empty()) {
             io_.poll();
             return;
@@ -94,7 +98,7 @@ struct PooledStack {
     }
     void deallocate(boost::context::stack_context& sc) noexcept {
         auto& p = pool();
-        if (p.size() < 512) {
+        if (p.size() < 4096) {  // 1,000s of tasks in flight reuse stacks, no mmap
             p.push_back(sc);
             return;
         }
@@ -109,9 +113,14 @@ std::thread::id g_runtime_thread;
 
 asio::io_context& io() { return *g_io; }
 
+void set_before_poll(void (*hook)()) { g_before_poll = hook; }
+bool other_tasks_ready() { return g_algo && g_algo->has_ready_fibers(); }
+
 void install_scheduler() {
     if (g_io) return;
-    g_io = new asio::io_context(1);  // never destroyed: tasks and handles may outlive main
+    // Never destroyed: tasks and handles may outlive main. Sockets and timers are used on
+    // this thread only, so the reactor needs no locks; posts from other threads keep theirs.
+    g_io = new asio::io_context(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
     g_runtime_thread = std::this_thread::get_id();
     bf::use_scheduling_algorithm<AsioAlgo>(*g_io);
 }

@@ -50,6 +50,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         const char* data() const { return ext ? ext : own.data(); }
     };
     void enqueue_rest(std::size_t written);
+    void flush_batch();
+    friend void flush_batches();
     void write_queued();
     void read_more();
     void on_read(const boost::system::error_code& ec, std::size_t n);
@@ -61,6 +63,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool closed_ = false;
     detail::OutBuffer out_;
     std::deque<Chunk> queue_;
+    std::vector<char> batch_;  ///< small frames held back while other tasks were ready to run
+    bool batch_listed_ = false;
     bool writing_ = false;
     std::unique_ptr<char[]> rbuf_;
     std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
