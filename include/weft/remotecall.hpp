@@ -41,25 +41,35 @@ auto make_packet(const F& f, Args&&... args) {
 }
 }  // namespace detail
 
+namespace detail {
+/// The common part of remotecall, remotecall_wait and remote_do: checks, picks the process,
+/// and runs the call here or sends it. Returns the result's handle (null for remote_do).
+template <CallKind K, class F, class... Args>
+std::shared_ptr<RefHandle> start_call(F&& f, int pid, Args&&... args) {
+    using Traits = CallTraits<callable_t<F>, Args...>;
+    Traits::check();
+    pid = resolve_pid(pid);
+    const callable_t<F>& fn = f;
+    auto id = Traits::id(fn);
+    auto h = K == CallKind::remote_do ? nullptr : ref_for_call(pid);
+    if (pid == myid()) {
+        run_local(Traits::local_job(fn, std::forward<Args>(args)...), h.get());
+        if (K == CallKind::call_wait) ref_wait(*h);
+    } else {
+        auto pk = make_packet<callable_t<F>>(fn, std::forward<Args>(args)...);
+        send_call(K, pid, id, &decltype(pk)::encode, &pk, h.get());
+    }
+    return h;
+}
+}  // namespace detail
+
 /// Runs f(args...) on process `pid` (or weft::any) and returns at once a Future for its
 /// result, stored on `pid`. Arguments are copied (serialized) now.
 /// Example: `auto f = weft::remotecall(count_heads, 2, 1000); int n = weft::fetch(f);`
 template <class F, class... Args>
 Future<detail::call_result_t<F, Args...>> remotecall(F&& f, int pid, Args&&... args) {
-    using Traits = detail::CallTraits<detail::callable_t<F>, Args...>;
-    using R = typename Traits::Result;
-    Traits::check();
-    pid = detail::resolve_pid(pid);
-    const detail::callable_t<F>& fn = f;
-    auto id = Traits::id(fn);
-    auto h = detail::ref_for_call(pid);
-    if (pid == myid()) {
-        detail::run_local(Traits::local_job(fn, std::forward<Args>(args)...), h.get());
-    } else {
-        auto pk = detail::make_packet<detail::callable_t<F>>(fn, std::forward<Args>(args)...);
-        detail::send_call(detail::CallKind::call, pid, id, &decltype(pk)::encode, &pk, h.get());
-    }
-    return Future<R>(std::move(h));
+    return Future<detail::call_result_t<F, Args...>>(
+        detail::start_call<detail::CallKind::call>(std::forward<F>(f), pid, std::forward<Args>(args)...));
 }
 
 /// Runs f(args...) on `pid` and waits for its value (one message each way). A remote
@@ -95,38 +105,15 @@ detail::call_result_t<F, Args...> remotecall_fetch(F&& f, int pid, Args&&... arg
 /// result (stored on `pid`). A remote error is rethrown as weft::RemoteException.
 template <class F, class... Args>
 Future<detail::call_result_t<F, Args...>> remotecall_wait(F&& f, int pid, Args&&... args) {
-    using Traits = detail::CallTraits<detail::callable_t<F>, Args...>;
-    using R = typename Traits::Result;
-    Traits::check();
-    pid = detail::resolve_pid(pid);
-    const detail::callable_t<F>& fn = f;
-    auto id = Traits::id(fn);
-    auto h = detail::ref_for_call(pid);
-    if (pid == myid()) {
-        detail::run_local(Traits::local_job(fn, std::forward<Args>(args)...), h.get());
-        detail::ref_wait(*h);
-    } else {
-        auto pk = detail::make_packet<detail::callable_t<F>>(fn, std::forward<Args>(args)...);
-        detail::send_call(detail::CallKind::call_wait, pid, id, &decltype(pk)::encode, &pk, h.get());
-    }
-    return Future<R>(std::move(h));
+    return Future<detail::call_result_t<F, Args...>>(
+        detail::start_call<detail::CallKind::call_wait>(std::forward<F>(f), pid, std::forward<Args>(args)...));
 }
 
 /// Runs f(args...) on `pid` and returns at once; nothing comes back. An error is printed
 /// on the process where it happened.
 template <class F, class... Args>
 void remote_do(F&& f, int pid, Args&&... args) {
-    using Traits = detail::CallTraits<detail::callable_t<F>, Args...>;
-    Traits::check();
-    pid = detail::resolve_pid(pid);
-    const detail::callable_t<F>& fn = f;
-    auto id = Traits::id(fn);
-    if (pid == myid()) {
-        detail::run_local(Traits::local_job(fn, std::forward<Args>(args)...), nullptr);
-    } else {
-        auto pk = detail::make_packet<detail::callable_t<F>>(fn, std::forward<Args>(args)...);
-        detail::send_call(detail::CallKind::remote_do, pid, id, &decltype(pk)::encode, &pk, nullptr);
-    }
+    detail::start_call<detail::CallKind::remote_do>(std::forward<F>(f), pid, std::forward<Args>(args)...);
 }
 
 /// Julia's @spawnat: remotecall with the function first; `weft::any` picks a worker.

@@ -134,45 +134,32 @@ TEST_F(Fault, WrongCookieIsRefused) {
     expect_everyone_answers();
 }
 
-TEST_F(Fault, OversizeFrameAfterAuthenticationDropsOnlyThatPeer) {
-    int fd = connect_raw(weft::debug::address(target()));
+/// Authenticates with the real cookie, sends a frame header (declared length, type) and
+/// `body_bytes` zero bytes, and expects the worker to drop the connection.
+void expect_frame_dropped(const std::string& addr, int32_t claimed_pid, uint64_t len, uint8_t type, size_t body_bytes) {
+    int fd = connect_raw(addr);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(handshake(fd, weft::cluster_cookie(), 1000), "WEFTOKAY");
-    uint64_t len = (1ull << 30) + 1;  // over the 1 GiB default WEFT_MAX_FRAME
-    unsigned char hdr[9];
-    std::memcpy(hdr, &len, 8);
-    hdr[8] = 1;
-    ::send(fd, hdr, sizeof hdr, MSG_NOSIGNAL);
+    ASSERT_EQ(handshake(fd, weft::cluster_cookie(), claimed_pid), "WEFTOKAY");
+    std::string frame(9 + body_bytes, '\0');
+    std::memcpy(frame.data(), &len, 8);
+    frame[8] = static_cast<char>(type);
+    ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
     EXPECT_TRUE(closed_by_peer(fd));
     ::close(fd);
+}
+
+TEST_F(Fault, OversizeFrameAfterAuthenticationDropsOnlyThatPeer) {
+    expect_frame_dropped(weft::debug::address(target()), 1000, (1ull << 30) + 1, 1, 0);  // over 1 GiB
     expect_everyone_answers();
 }
 
 TEST_F(Fault, UnknownMessageTypeDropsOnlyThatPeer) {
-    int fd = connect_raw(weft::debug::address(target()));
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(handshake(fd, weft::cluster_cookie(), 1001), "WEFTOKAY");
-    unsigned char frame[9 + 4] = {};
-    uint64_t len = 5;
-    std::memcpy(frame, &len, 8);
-    frame[8] = 200;
-    ::send(fd, frame, sizeof frame, MSG_NOSIGNAL);
-    EXPECT_TRUE(closed_by_peer(fd));
-    ::close(fd);
+    expect_frame_dropped(weft::debug::address(target()), 1001, 5, 200, 4);
     expect_everyone_answers();
 }
 
 TEST_F(Fault, TruncatedMessageIsAnErrorNotACrash) {
-    int fd = connect_raw(weft::debug::address(target()));
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(handshake(fd, weft::cluster_cookie(), 1002), "WEFTOKAY");
-    unsigned char frame[9 + 3] = {};  // a CallMsg body far too short for its fields
-    uint64_t len = 4;
-    std::memcpy(frame, &len, 8);
-    frame[8] = 1;
-    ::send(fd, frame, sizeof frame, MSG_NOSIGNAL);
-    EXPECT_TRUE(closed_by_peer(fd));
-    ::close(fd);
+    expect_frame_dropped(weft::debug::address(target()), 1002, 4, 1, 3);  // a CallMsg far too short
     expect_everyone_answers();
 }
 
