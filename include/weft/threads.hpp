@@ -60,7 +60,8 @@ concept LoopIndex = std::integral<T> && !std::same_as<std::remove_cv_t<T>, bool>
 /// Runs `body(i)` for every i in [first, last) on the thread pool and returns when all
 /// iterations are done (Julia's `Threads.@threads`). The body is shared by all threads
 /// (capture by reference; it must be safe to call concurrently). `first` and `last` may
-/// be of different integer types: i has their common type. An empty range does nothing.
+/// be of different integer types: i has their common type (bounds that do not fit it,
+/// as -1 with an unsigned `last`, throw std::out_of_range). An empty range does nothing.
 ///
 /// - Nested: called from inside a loop body, the inner loop runs serially on the
 ///   calling thread (threadid() stays the caller's).

@@ -76,6 +76,11 @@ TEST_F(Threads, OffsetNegativeAndMixedTypeRanges) {
     th::parallel_for(0, v.size(), [&](std::size_t i) { v[i] = static_cast<double>(i); });
     for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i], static_cast<double>(i));
 
+    // -1 and 5u have the common type unsigned: an error, not a silently empty loop.
+    EXPECT_THROW(th::parallel_for(-1, 5u, [](unsigned) {}), std::out_of_range);
+    EXPECT_THROW(th::parallel_reduce(-1L, 5ul, 0ul, std::plus<>{}, [](unsigned long i) { return i; }),
+                 std::out_of_range);
+
     int calls = 0;
     th::parallel_for(5, 5, [&](int) { ++calls; });
     th::parallel_for(5, -3, [&](int) { ++calls; });

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -49,6 +51,15 @@ int parse_num_threads(const char* value);
 /// Pool threads that have given up spinning and sleep (or are about to), for tests.
 int sleeping_threads() noexcept;
 
+/// The standard integer type of the same size and signedness (std::in_range rejects char).
+template <class T>
+using StandardInt = std::conditional_t<std::is_signed_v<T>, std::make_signed_t<T>, std::make_unsigned_t<T>>;
+
+template <class Idx, class V>
+constexpr bool fits(V v) noexcept {
+    return std::in_range<StandardInt<Idx>>(static_cast<StandardInt<V>>(v));
+}
+
 /// [first, last) as a start and an iteration count; empty if last <= first.
 template <class Idx>
 struct IndexRange {
@@ -58,6 +69,10 @@ struct IndexRange {
 
     template <class A, class B>
     IndexRange(A a, B b) : first(static_cast<Idx>(a)), count(0) {
+        if (!fits<Idx>(a) || !fits<Idx>(b))  // e.g. (-1, 5u): both unsigned
+            throw std::out_of_range("weft::threads: loop bounds [" + std::to_string(a) + ", " +
+                                    std::to_string(b) +
+                                    ") do not fit their common type; give both bounds the same signedness");
         Idx last = static_cast<Idx>(b);
         if (last > first) count = static_cast<U>(static_cast<U>(last) - static_cast<U>(first));
     }
