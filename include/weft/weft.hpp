@@ -3,6 +3,7 @@
 //   remotecall.hpp  remotecall, remotecall_fetch, remotecall_wait, remote_do, spawnat, fetchfrom
 //   future.hpp      Future<T>, fetch, wait, isready, put, finalize
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
+//   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
 //   everywhere.hpp  everywhere
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
@@ -17,9 +18,7 @@
 #include "remotecall.hpp"
 #include "serialize.hpp"
 #include "task.hpp"
-#if __has_include("threads.hpp")
 #include "threads.hpp"
-#endif
 
 namespace weft {
 /// Serial fallback (SPEC §3.9): waiting on a plain value does nothing.
