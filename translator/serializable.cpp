@@ -204,7 +204,8 @@ bool check_capture_types(Translation& t, const Pragma& p, const std::vector<Capt
     for (const Capture& c : caps) {
         if (auto re = t.retyped.find(c.decl); re != t.retyped.end()) {
             if (re->second == "weft::Future") continue;  // a Future travels as a reference
-            report(t.diags, c.use, Diag::NotSerializable) << c.name << (re->second + "<...>") << ": a local task cannot be sent";
+            report(t.diags, c.use, Diag::NotSerializable) << c.name << ("'" + re->second + "<...>'")
+                << ": a local task cannot be sent";
             ok = false;
             continue;
         }
