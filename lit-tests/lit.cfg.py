@@ -16,7 +16,9 @@ config.environment["LC_ALL"] = "C"
 
 cxxflags = "-std=c++20 -I" + config.weft_include
 if config.cereal_include:
-    cxxflags += " " + " ".join("-I" + d for d in config.cereal_include.split(";") if d)
+    # System directories stay implicit: -I/usr/include breaks libstdc++'s #include_next.
+    cxxflags += " " + " ".join("-I" + d for d in config.cereal_include.split(";")
+                               if d and d not in ("/usr/include", "/usr/local/include"))
 config.substitutions.append(("%weft-translate", config.weft_translate))
 config.substitutions.append(("%weft-cxx", config.weft_cxx_launcher))
 config.substitutions.append(("%cxxflags", cxxflags))
