@@ -56,6 +56,16 @@ class Future {
     explicit Future(int pid = myid()) : h_(detail::ref_new(pid)) {}
     explicit Future(std::shared_ptr<detail::RefHandle> h) : h_(std::move(h)) {}
 
+    /// Serial fallback of `#pragma weft spawn` on `x = expr;`: without translation the
+    /// expression's value is assigned; x becomes a ready Future on this process holding it.
+    template <class U>
+        requires(!std::is_void_v<T> && !std::is_same_v<std::decay_t<U>, Future> && std::is_convertible_v<U&&, T>)
+    Future& operator=(U&& value) {
+        Future ready;
+        detail::ref_put(ready.handle(), detail::make_value(T(std::forward<U>(value))));
+        return *this = std::move(ready);
+    }
+
     int where() const { return detail::ref_where(*h_); }
     RRID id() const { return detail::ref_id(*h_); }
     detail::RefHandle& handle() const { return *h_; }

@@ -144,3 +144,12 @@ TEST_F(FutureTest, TenThousandFuturesFreed) {
     }
     expect_nothing_stored();
 }
+
+TEST_F(FutureTest, AssigningAValueMakesAReadyLocalFuture) {
+    weft::Future<int> x = weft::remotecall(square, 2, 2);
+    x = 41 + 1;  // what `#pragma weft spawn` on `x = expr;` compiles to without translation
+    EXPECT_EQ(x.where(), weft::myid());
+    EXPECT_TRUE(weft::isready(x));
+    EXPECT_EQ(weft::fetch(x), 42);
+    EXPECT_THROW(weft::put(x, 1), weft::InvalidStateException);
+}

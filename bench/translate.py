@@ -1,6 +1,6 @@
 """Issue 4's translator benchmark: translating a generated 1,000-line annotated file
 beside `clang++ -fsyntax-only` on the same file (goal: ratio <= 1.5). Not a ctest entry.
-   bench_translate.py <weft-translate> <weft include dir> [clang++]"""
+   bench/translate.py <weft-translate> <weft include dir> [clang++]"""
 import os
 import subprocess
 import sys
