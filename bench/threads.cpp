@@ -1,6 +1,7 @@
 // bench_threads: weft::threads beside OpenMP (libgomp) measured in the same run, as ratios:
-// fork-join cost of an empty loop, the same after the threads went to sleep, a sum of
-// 10^8 doubles, and the CPU an idle pool burns. Figures of record: docs/threads.md.
+// fork-join cost of an empty loop (back to back, between serial work, after the threads
+// went to sleep), a 5 ms loop after they slept, a sum of 10^8 doubles, and the CPU an idle
+// pool burns. Figures of record: docs/threads.md.
 //
 //   bench_threads [--quick]          WEFT_NUM_THREADS (default here 2) sets both pools' size
 #include <weft/weft.hpp>
@@ -135,6 +136,25 @@ void fork_join_cold(const Options& o, int nt) {
     row("fork-join, threads asleep", median(weft), median(omp), "us/loop", "");
 }
 
+/// A loop of 5 ms of work per thread after the threads have gone to sleep: where the
+/// woken threads run (beside thread 0 or on their own CPU) shows here.
+void heavy_cold(const Options& o, int nt) {
+    std::vector<double> weft, omp;
+    auto body = [](int) { busy_wait_us(5000); };
+    for (int r = 0; r < std::max(5, o.cold_samples / 3); ++r) {
+        settle();
+        auto t0 = Clock::now();
+        th::parallel_for(0, nt, body);
+        weft.push_back(seconds_since(t0) * 1e3);
+        settle();
+        t0 = Clock::now();
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int i = 0; i < nt; ++i) body(i);
+        omp.push_back(seconds_since(t0) * 1e3);
+    }
+    row("5 ms per thread, threads asleep", median(weft), median(omp), "ms/loop", "(ideal 5)");
+}
+
 void reduce_sum(const Options& o, int nt) {
     const long n = o.reduce_n;
     std::vector<double> a(static_cast<std::size_t>(n));
@@ -201,6 +221,7 @@ int main(int argc, char** argv) {
     fork_join(o, nt);
     fork_join_gap(o, nt);
     fork_join_cold(o, nt);
+    heavy_cold(o, nt);
     reduce_sum(o, nt);
     idle_cpu(nt);
     return 0;

@@ -82,6 +82,7 @@ class Pool {
     std::atomic<bool> joiner_waiting_{false};  // thread 0 sleeps or waits in the hook
     std::atomic<const LoopWaitHook*> joiner_hook_{nullptr};  // ...in this one (null: futex)
     alignas(64) std::atomic<int> sleepers_{0};  // pool threads asleep on job_.epoch
+    std::atomic<int> caller_cpu_{-1};            // CPU of thread 0 when it last woke them
     alignas(64) std::atomic<bool> busy_{false};  // a loop holds the pool
     std::atomic<bool> failed_{false};
     std::exception_ptr error_;  // first exception of the current loop
