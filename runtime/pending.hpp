@@ -5,6 +5,7 @@
 #include <string>
 
 #include "messages.hpp"
+#include "cluster_state.hpp"
 #include "tasks/fiber.hpp"
 
 namespace weft::rt {
@@ -26,8 +27,24 @@ std::uint64_t pending_add(Pending& p);
 /// Waits for the result. Throws ProcessExitedException if the peer went away,
 /// RemoteException for remote_error and InvalidStateException for invalid_state.
 void wait_pending(Pending& p, std::uint64_t id);
+/// Forgets a request whose message could not be sent.
+void pending_remove(std::uint64_t id);
 void handle_result(int peer, const ResultMsg& m, InArchive& body);
 void pending_peer_gone(int pid, const std::string& reason);
+
+/// Sends a request to p.pid and waits for its ResultMsg: `write(OutArchive&, resp)` fills
+/// the body given the response id. Throws as wait_pending, or what the send threw.
+template <class W>
+void request(Pending& p, MsgType type, W&& write) {
+    const std::uint64_t resp = pending_add(p);
+    try {
+        send_to(p.pid, type, [&](OutArchive& ar) { write(ar, resp); });
+    } catch (...) {
+        pending_remove(resp);
+        throw;
+    }
+    wait_pending(p, resp);
+}
 
 /// Runs a decoded call, turning what it throws into `err`; false if it threw.
 bool run_job(detail::Job& job, detail::Value& out, CapturedException& err);

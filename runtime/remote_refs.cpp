@@ -278,17 +278,8 @@ void ask_owner(RefHandle& h, FetchMode mode, void (*decode)(InArchive&, void*), 
     p.pid = h.where;
     p.decode = decode;
     p.out = out;
-    auto id = pending_add(p);
-    RefFetchMsg m{h.rrid, id, mode};
     try {
-        send_to(h.where, MsgType::ref_fetch, [&](OutArchive& ar) { ar(m); });
-    } catch (...) {
-        p.ev.set();
-        try { wait_pending(p, id); } catch (...) {}
-        throw;
-    }
-    try {
-        wait_pending(p, id);
+        request(p, MsgType::ref_fetch, [&](OutArchive& ar, std::uint64_t resp) { ar(RefFetchMsg{h.rrid, resp, mode}); });
     } catch (const RemoteException& e) {
         h.cached_error = e.captured();
         throw;
@@ -373,19 +364,10 @@ void ref_put(RefHandle& h, Value v) {
     } else {
         Pending p;
         p.pid = h.where;
-        auto id = pending_add(p);
-        RefPutMsg m{h.rrid, id};
-        try {
-            send_to(h.where, MsgType::ref_put, [&](OutArchive& ar) {
-                ar(m);
-                v.save(v.ptr.get(), ar);
-            });
-        } catch (...) {
-            p.ev.set();
-            try { wait_pending(p, id); } catch (...) {}
-            throw;
-        }
-        wait_pending(p, id);
+        request(p, MsgType::ref_put, [&](OutArchive& ar, std::uint64_t resp) {
+            ar(RefPutMsg{h.rrid, resp});
+            v.save(v.ptr.get(), ar);
+        });
     }
     h.cache = v.ptr;
     h.has_cache = true;

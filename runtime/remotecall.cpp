@@ -22,6 +22,8 @@ std::uint64_t pending_add(Pending& p) {
     return id;
 }
 
+void pending_remove(std::uint64_t id) { g_pending.erase(id); }
+
 void wait_pending(Pending& p, std::uint64_t id) {
     p.ev.wait();
     g_pending.erase(id);
@@ -130,15 +132,10 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
         case CallKind::call_wait: {
             Pending p;
             p.pid = pid;
-            auto resp = pending_add(p);
-            CallWaitMsg m{ref_id(*result), resp, id};
-            try {
-                send_to(pid, MsgType::call_wait, [&](OutArchive& ar) { ar(m); enc(ar, ctx); });
-            } catch (...) {
-                g_pending.erase(resp);
-                throw;
-            }
-            wait_pending(p, resp);
+            request(p, MsgType::call_wait, [&](OutArchive& ar, std::uint64_t resp) {
+                ar(CallWaitMsg{ref_id(*result), resp, id});
+                enc(ar, ctx);
+            });
             return;
         }
         case CallKind::remote_do: {
@@ -154,15 +151,10 @@ void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(I
     p.pid = pid;
     p.decode = decode;
     p.out = out;
-    auto resp = pending_add(p);
-    CallFetchMsg m{resp, id};
-    try {
-        send_to(pid, MsgType::call_fetch, [&](OutArchive& ar) { ar(m); enc(ar, ctx); });
-    } catch (...) {
-        g_pending.erase(resp);
-        throw;
-    }
-    wait_pending(p, resp);
+    request(p, MsgType::call_fetch, [&](OutArchive& ar, std::uint64_t resp) {
+        ar(CallFetchMsg{resp, id});
+        enc(ar, ctx);
+    });
 }
 
 void run_local(std::unique_ptr<Job> job, const RefHandle* result) {
