@@ -5,6 +5,9 @@
 #include <sys/random.h>
 #include <malloc.h>
 #include <signal.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,15 +17,13 @@
 
 #include "cluster_state.hpp"
 #include "log.hpp"
-#include "managers/local_manager.hpp"
+#include "managers/process.hpp"
 #include "pending.hpp"
 #include "remote_refs.hpp"
 #include "transport/handshake.hpp"
 #include "weft/cluster.hpp"
 
 namespace weft::rt {
-
-void run_worker(const std::string& bind);  // worker.cpp
 
 ClusterState& state() {
     static ClusterState* s = new ClusterState();  // never destroyed: used during exit
@@ -68,7 +69,118 @@ void require_master(const char* what) {
                                std::to_string(state().myid) + ")");
 }
 
-/// Connects a TCP socket to host:port on a task, with a timeout.
+std::string endpoint_text(const tcp::socket& s) {
+    boost::system::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+/// The master's part of bringing up one launched worker: its announcement (from the
+/// launcher's output) unless the manager gave host/port, the manager's connect, the
+/// handshake, then finish_join. Throws std::runtime_error describing what failed.
+void join_worker(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<ClusterManager> mgr,
+                 const AddProcsOptions& o) {
+    const auto timeout = o.timeout ? *o.timeout : worker_timeout();
+    auto& st = state();
+    std::string who = "worker " + std::to_string(pid) + (cfg->machine.empty() ? "" : " on " + cfg->machine);
+    if (!cfg->process && cfg->io) cfg->process = Process::adopt(*cfg->io, cfg->command);
+    if (cfg->process) cfg->process->set_label("From worker " + std::to_string(pid) + ": ");
+    if ((!cfg->host || !cfg->port) && !cfg->connect_at) {
+        if (!cfg->process)
+            throw std::runtime_error("weft: " + who + ": the " + mgr->name() +
+                                     " manager gave neither host/port, connect_at, io nor a process to read the "
+                                     "worker's announcement from");
+        auto [host, port] = cfg->process->wait_announcement(timeout, who);
+        cfg->host = host;
+        cfg->port = port;
+    }
+    const std::string addr = cfg->connect_at ? *cfg->connect_at : *cfg->host + ":" + std::to_string(*cfg->port);
+    const std::string cmd = cfg->command.empty() && cfg->process ? cfg->process->command() : cfg->command;
+    auto tail = [&] { return cfg->process ? cfg->process->stderr_tail() : std::string("  (not available)\n"); };
+    std::shared_ptr<Connection> conn;
+    try {
+        log_debug("connecting to ", who, " at ", addr);
+        auto sock = adopt_stream(mgr->connect(pid, *cfg));
+        handshake_connect(sock, st.cookie, 1, timeout);
+        std::string remote = endpoint_text(sock);
+        conn = std::make_shared<Connection>(std::move(sock), remote == "?" ? addr : remote);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("weft: " + who + " (`" + cmd + "`) announced " + addr +
+                                 " but the master could not reach it: " + e.what() + ". Its last stderr lines:\n" +
+                                 tail() + "(raise WEFT_WORKER_TIMEOUT or AddProcsOptions::timeout if it is only slow)");
+    }
+    try {
+        finish_join(pid, conn, cfg, mgr, o.topology, timeout, who + " at " + addr);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string(e.what()) + ". Its last stderr lines:\n" + tail());
+    }
+}
+
+/// Big arrays cross processes as fresh std::vectors; glibc serves each allocation over
+/// 32 MiB with a new mmap, so every transfer paid a page fault per 4 KiB (0.34x raw TCP for
+/// 32 MiB vectors, 0.58x with this). Keep freed blocks up to 256 MiB in the heap for reuse.
+/// WEFT_MALLOC_TUNING=0 leaves glibc's defaults alone.
+void tune_malloc() {
+    const char* v = std::getenv("WEFT_MALLOC_TUNING");
+    if (v && !std::strcmp(v, "0")) return;
+    ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+void shutdown_at_exit() {
+    auto& st = state();
+    if (st.is_worker || !st.initialized || !on_runtime_thread()) return;
+    std::vector<int> ws;
+    for (auto& [p, peer] : st.peers) {
+        ws.push_back(p);
+        // A user's manager object may already be destroyed (a local of main): use only ours.
+        if (peer.user_manager) peer.manager.reset();
+    }
+    if (!ws.empty()) {
+        try {
+            rmprocs(ws, std::chrono::milliseconds(10000));
+        } catch (const std::exception& e) {
+            log_warn("at exit: ", e.what());
+        }
+    }
+    st.shutting_down = true;
+}
+
+/// Thread-local destructors run before atexit handlers, in reverse order of construction;
+/// this one is constructed after the fiber scheduler's, so at exit it runs while tasks
+/// can still block: the workers are told to exit and their last output is relayed.
+struct ExitGuard {
+    ~ExitGuard() { shutdown_at_exit(); }
+};
+
+/// Runs the manager's deregister for a worker that is gone, on a task (it may block).
+void deregister_later(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<ClusterManager> mgr,
+                      std::string reason) {
+    launch([pid, cfg, mgr, reason] {
+        try {
+            if (mgr && cfg) mgr->manage(pid, *cfg, ManageOp::deregister);
+        } catch (const std::exception& e) {
+            log_warn("deregistering worker ", pid, ": ", e.what());
+        }
+        std::string how = reason;
+        if (cfg && cfg->process && cfg->process->exited()) how = cfg->process->exit_description();
+        log_warn("worker ", pid, (cfg && cfg->ospid ? " (pid " + std::to_string(*cfg->ospid) + ")" : std::string()),
+                 " is gone: ", how);
+    });
+}
+}  // namespace
+
+void set_keepalive(int fd) {
+    const int t = static_cast<int>(worker_timeout().count());
+    int on = 1, idle = std::max(1, t / 4), intvl = std::max(1, t / 8), cnt = 3;
+    unsigned user_ms = static_cast<unsigned>(t) * 1000u;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_ms, sizeof user_ms);
+}
+
 tcp::socket connect_tcp(const std::string& host, int port, std::chrono::nanoseconds timeout) {
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(host, ec);
@@ -87,34 +199,28 @@ tcp::socket connect_tcp(const std::string& host, int port, std::chrono::nanoseco
     }
     if (*res) throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) + ": " + res->message());
     ::fcntl(s.native_handle(), F_SETFD, FD_CLOEXEC);
+    set_keepalive(s.native_handle());
     return s;
 }
 
-std::string endpoint_text(const tcp::socket& s) {
+tcp::socket adopt_stream(weft::Connection stream) {
+    if (stream.fd() < 0) throw std::runtime_error("the cluster manager's connect() returned no stream");
+    sockaddr_storage sa{};
+    socklen_t len = sizeof sa;
+    ::getsockname(stream.fd(), reinterpret_cast<sockaddr*>(&sa), &len);
+    ::fcntl(stream.fd(), F_SETFD, FD_CLOEXEC);
+    tcp::socket s(io());
     boost::system::error_code ec;
-    auto ep = s.remote_endpoint(ec);
-    return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    s.assign(sa.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), stream.fd(), ec);
+    if (ec) throw std::runtime_error("cannot use the stream from the cluster manager: " + ec.message());
+    stream.release();
+    return s;
 }
 
-/// The master's part of bringing up one local worker: announcement, connect, handshake,
-/// JoinPGRP, JoinComplete. Throws std::runtime_error describing what failed.
-void join_worker(const std::shared_ptr<LocalProcess>& proc, const AddProcsOptions& o) {
-    const auto timeout = o.timeout ? *o.timeout : worker_timeout();
-    auto [host, port] = proc->wait_announcement(timeout);
+void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<WorkerConfig> cfg,
+                 std::shared_ptr<ClusterManager> manager, Topology topology, std::chrono::seconds timeout,
+                 const std::string& who) {
     auto& st = state();
-    const int pid = proc->pid();
-    std::shared_ptr<Connection> conn;
-    try {
-        log_debug("connecting to worker ", pid, " at ", host, ":", port);
-        auto sock = connect_tcp(host, port, timeout);
-        handshake_connect(sock, st.cookie, 1, timeout);
-        conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
-    } catch (const std::exception& e) {
-        throw std::runtime_error("weft: worker " + std::to_string(pid) + " (`" + proc->command() + "`) announced " +
-                                 host + ":" + std::to_string(port) + " but the master could not reach it: " + e.what() +
-                                 ". Its last stderr lines:\n" + proc->stderr_tail() +
-                                 "(raise WEFT_WORKER_TIMEOUT or AddProcsOptions::timeout if it is only slow)");
-    }
     conn->set_peer(pid);
     PendingJoin join;
     join.conn = conn;
@@ -122,66 +228,85 @@ void join_worker(const std::shared_ptr<LocalProcess>& proc, const AddProcsOption
     conn->start_reader();
     JoinPGRPMsg m;
     m.pid = pid;
-    m.topology = static_cast<std::uint8_t>(o.topology);
+    m.topology = static_cast<std::uint8_t>(topology);
     m.log_level = static_cast<int>(log_level());
     for (auto& [p, peer] : st.peers)
         if (p != 1 && !peer.host.empty()) m.peers.push_back({p, peer.host, peer.port});
-    auto& buf = conn->begin(MsgType::join_pgrp);
-    OutArchive ar(buf, pid);
-    ar(m);
-    conn->finish();
+    try {
+        auto& buf = conn->begin(MsgType::join_pgrp);
+        OutArchive ar(buf, pid);
+        ar(m);
+        conn->finish();
+    } catch (const std::exception&) {
+    }
     bool ok = join.joined.wait_for(timeout);
     g_joins.erase(pid);
     if (!ok || !conn->is_open()) {
         conn->close("join failed");
-        throw std::runtime_error("weft: worker " + std::to_string(pid) + " at " + host + ":" + std::to_string(port) +
-                                 (ok ? " closed its connection while joining" : " did not complete joining within " +
-                                  std::to_string(timeout.count()) + " s") + ". Its last stderr lines:\n" +
-                                 proc->stderr_tail());
+        throw std::runtime_error("weft: " + who +
+                                 (ok ? " closed its connection while joining"
+                                     : " did not complete joining within " + std::to_string(timeout.count()) + " s"));
     }
     Peer peer;
     peer.pid = pid;
-    peer.host = host;
-    peer.port = port;
+    peer.host = cfg && cfg->host ? *cfg->host : "";
+    peer.port = cfg && cfg->port ? *cfg->port : 0;
     peer.ospid = join.ospid;
+    if (cfg) cfg->ospid = join.ospid;
     peer.conn = conn;
-    peer.proc = proc;
+    peer.config = cfg;
+    peer.manager = manager;
     st.peers[pid] = std::move(peer);
+    if (manager && cfg) manager->manage(pid, *cfg, ManageOp::register_);
 }
 
-/// Big arrays cross processes as fresh std::vectors; glibc serves each allocation over
-/// 32 MiB with a new mmap, so every transfer paid a page fault per 4 KiB (0.34x raw TCP for
-/// 32 MiB vectors, 0.58x with this). Keep freed blocks up to 256 MiB in the heap for reuse.
-/// WEFT_MALLOC_TUNING=0 leaves glibc's defaults alone.
-void tune_malloc() {
-    const char* v = std::getenv("WEFT_MALLOC_TUNING");
-    if (v && !std::strcmp(v, "0")) return;
-    ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
-    ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
-}
-
-void shutdown_at_exit() {
+void announce_new_peers(const std::vector<int>& added) {
     auto& st = state();
-    if (st.is_worker || !st.initialized || !on_runtime_thread()) return;
-    std::vector<int> ws;
-    for (auto& [p, peer] : st.peers) ws.push_back(p);
-    if (!ws.empty()) {
-        try {
-            rmprocs(ws, std::chrono::milliseconds(10000));
-        } catch (const std::exception& e) {
-            log_warn("at exit: ", e.what());
+    for (int np : added) {
+        auto it = st.peers.find(np);
+        if (it == st.peers.end()) continue;
+        PeerAddr a{np, it->second.host, it->second.port};
+        std::vector<std::shared_ptr<Connection>> others;
+        for (auto& [p, peer] : st.peers)
+            if (p != np && peer.conn && peer.conn->is_open()) others.push_back(peer.conn);
+        for (auto& c : others) {
+            try {
+                if (!c->is_open()) continue;
+                auto& buf = c->begin(MsgType::peer_added);
+                OutArchive ar(buf, c->peer());
+                ar(a);
+                c->finish();
+            } catch (const std::exception&) {
+            }
         }
     }
-    st.shutting_down = true;
 }
 
-/// Thread-local destructors run before atexit handlers, in reverse order of construction;
-/// this one is constructed after the fiber scheduler's, so at exit it runs while tasks
-/// can still block: the workers are told to exit and their last output is relayed.
-struct ExitGuard {
-    ~ExitGuard() { shutdown_at_exit(); }
-};
-}  // namespace
+void handle_worker_output(Connection& c, const OutputMsg& m) {
+    const std::string prefix = "From worker " + std::to_string(c.peer()) + ": ";
+    std::string out;
+    out.reserve(m.text.size() + 64);
+    std::size_t start = 0;
+    while (start < m.text.size()) {
+        auto nl = m.text.find('\n', start);
+        if (nl == std::string::npos) nl = m.text.size();
+        out += prefix;
+        out.append(m.text, start, nl - start);
+        out += '\n';
+        start = nl + 1;
+    }
+    const int fd = m.stream == 2 ? 2 : 1;
+    std::fflush(fd == 2 ? stderr : stdout);
+    const char* p = out.data();
+    std::size_t left = out.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+}
 
 std::shared_ptr<Connection> existing_connection(int pid) {
     auto it = state().peers.find(pid);
@@ -218,7 +343,15 @@ std::shared_ptr<Connection> connection_to(int pid) {
         std::string error;
         try {
             log_debug("connecting to process ", pid, " at ", host, ":", port);
-            auto sock = connect_tcp(host, port, worker_timeout());
+            tcp::socket sock(io());
+            if (st.worker_manager) {  // a custom transport supplies worker-to-worker streams
+                WorkerConfig cfg;
+                cfg.host = host;
+                cfg.port = port;
+                sock = adopt_stream(st.worker_manager->connect(pid, cfg));
+            } else {
+                sock = connect_tcp(host, port, worker_timeout());
+            }
             handshake_connect(sock, st.cookie, st.myid, worker_timeout());
             conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
         } catch (const std::exception& e) {
@@ -251,33 +384,38 @@ void start_accepting() {
             return;
         }
         ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
-        auto holder = std::make_shared<tcp::socket>(std::move(sock));
-        launch([holder] {
-            auto& st = state();
-            const std::string from = endpoint_text(*holder);
-            int peer = 0;
-            try {
-                peer = handshake_accept(*holder, st.cookie, st.myid, std::chrono::seconds(10));
-            } catch (const std::exception& e) {
-                log_warn("dropped a connection from ", from, ": ", e.what());
-                return;
-            }
-            auto conn = std::make_shared<Connection>(std::move(*holder), from);
-            if (peer == 1 && st.peers.count(1) == 0 && st.myid <= 1) {
-                conn->set_peer(1);  // the master; its JoinPGRPMsg makes us a member
-                state().peers[1].pid = 1;
-                state().peers[1].conn = conn;
-                conn->start_reader();
-                return;
-            }
-            if (peer <= 1) {
-                log_warn("dropped a connection from ", from, ": it claims to be process ", peer, ", already connected");
-                conn->close("duplicate master");
-                return;
-            }
-            adopt_connection(peer, conn);
-        });
+        set_keepalive(sock.native_handle());
+        accept_connection(std::move(sock));
         start_accepting();
+    });
+}
+
+void accept_connection(tcp::socket sock) {
+    auto holder = std::make_shared<tcp::socket>(std::move(sock));
+    launch([holder] {
+        auto& st = state();
+        const std::string from = endpoint_text(*holder);
+        int peer = 0;
+        try {
+            peer = handshake_accept(*holder, st.cookie, st.myid, std::chrono::seconds(10));
+        } catch (const std::exception& e) {
+            log_warn("dropped a connection from ", from, ": ", e.what());
+            return;
+        }
+        auto conn = std::make_shared<Connection>(std::move(*holder), from);
+        if (peer == 1 && st.peers.count(1) == 0 && st.myid <= 1) {
+            conn->set_peer(1);  // the master; its JoinPGRPMsg makes us a member
+            state().peers[1].pid = 1;
+            state().peers[1].conn = conn;
+            conn->start_reader();
+            return;
+        }
+        if (peer <= 1) {
+            log_warn("dropped a connection from ", from, ": it claims to be process ", peer, ", already connected");
+            conn->close("duplicate master");
+            return;
+        }
+        adopt_connection(peer, conn);
     });
 }
 
@@ -334,17 +472,13 @@ void on_connection_closed(Connection& c, const std::string& reason) {
         return;
     }
     if (st.myid == 1) {
+        auto cfg = it->second.config;
+        auto mgr = it->second.manager;
         if (!it->second.removing) {
-            // Fail what waits on it now; say how it ended once it is reaped (a handler
-            // must not block).
-            auto proc = it->second.proc;
-            int ospid = it->second.ospid;
+            // Fail what waits on it now; the manager's deregister (which may wait for the
+            // launcher to exit) and the report of how it ended run on a task.
             peer_gone(pid, "its connection closed (" + reason + ")");
-            launch([proc, pid, ospid, reason] {
-                std::string how = reason;
-                if (proc && proc->wait_exit(std::chrono::seconds(2))) how = proc->exit_description();
-                log_warn("worker ", pid, " (pid ", ospid, ") is gone: ", how);
-            });
+            deregister_later(pid, cfg, mgr, reason);
         } else {
             peer_gone(pid, "removed by rmprocs");
         }
@@ -374,7 +508,7 @@ void init(int& argc, char**& argv) {
     auto& st = state();
     if (st.initialized) return;
     bool worker = false;
-    std::string bind = "127.0.0.1";
+    std::string bind;
     int out = 1;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -392,13 +526,16 @@ void init(int& argc, char**& argv) {
         st.myid = 0;  // until the master's JoinPGRPMsg
         run_worker(bind);  // never returns
     }
+    if (const char* c = std::getenv("WEFT_COOKIE"); c && *c && st.cookie.empty()) st.cookie = c;
+    if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined
+        thread_local ExitGuard spmd_guard;
+        (void)spmd_guard;
+        return;
+    }
     if (st.cookie.empty()) st.cookie = random_cookie();
     thread_local ExitGuard guard;
     (void)guard;
-    if (const char* mf = std::getenv("WEFT_MACHINE_FILE"); mf && *mf)
-        throw std::runtime_error(std::string("weft: WEFT_MACHINE_FILE=") + mf +
-                                 " asks for SSH workers, which this build of weft cannot start yet; unset it and use "
-                                 "WEFT_PROCS for local workers");
+    if (const char* mf = std::getenv("WEFT_MACHINE_FILE"); mf && *mf) addprocs(parse_machine_file(mf));
     if (const char* p = std::getenv("WEFT_PROCS"); p && *p) {
         int n = 0;
         if (!std::strcmp(p, "auto")) {
@@ -415,74 +552,101 @@ void init(int& argc, char**& argv) {
     }
 }
 
-std::vector<int> addprocs(int n, AddProcsOptions o) {
+namespace {
+/// Adds the workers a manager launches: each is joined on its own task as soon as the
+/// manager notifies it, while the manager goes on launching.
+std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_manager, const AddProcsOptions& o) {
     require_master("add workers");
-    if (n < 0) throw std::invalid_argument("weft: addprocs(" + std::to_string(n) + "): the count must be >= 0");
     auto& st = state();
     if (!st.initialized) throw std::logic_error("weft: call weft::init(argc, argv) first in main");
-    std::vector<std::shared_ptr<LocalProcess>> procs;
-    std::vector<std::string> errors;
-    for (int i = 0; i < n; ++i) {
-        try {
-            procs.push_back(LocalProcess::spawn(st.next_pid++, o, st.cookie));
-        } catch (const std::exception& e) {
-            errors.push_back(e.what());
-        }
-    }
-    // Join them concurrently: each on its own task.
-    struct Slot { Event done; std::string error; };
-    std::vector<std::unique_ptr<Slot>> slots;
-    for (auto& p : procs) {
-        slots.push_back(std::make_unique<Slot>());
-        Slot* s = slots.back().get();
-        launch([p, s, &o] {
-            try {
-                join_worker(p, o);
-            } catch (const std::exception& e) {
-                s->error = e.what();
-                p->signal(SIGKILL);
+    struct Slot {
+        int pid = 0;
+        Event done;
+        std::string error;
+    };
+    struct Notifier : LaunchNotifier {
+        std::vector<WorkerConfig>* launched = nullptr;
+        std::size_t taken = 0;
+        std::vector<std::unique_ptr<Slot>> slots;
+        std::vector<std::string> errors;
+        std::shared_ptr<ClusterManager> mgr;
+        bool user = false;
+        const AddProcsOptions* o = nullptr;
+        void notify() override {
+            for (; taken < launched->size(); ++taken) {
+                auto cfg = std::make_shared<WorkerConfig>(std::move((*launched)[taken]));
+                slots.push_back(std::make_unique<Slot>());
+                Slot* s = slots.back().get();
+                s->pid = state().next_pid++;
+                launch([s, cfg, m = mgr, user = user, o = o] {
+                    try {
+                        join_worker(s->pid, cfg, m, *o);
+                        if (user) state().peers[s->pid].user_manager = true;
+                    } catch (const std::exception& e) {
+                        s->error = e.what();
+                        if (cfg->process) cfg->process->signal(SIGKILL);
+                    }
+                    s->done.set();
+                });
             }
-            s->done.set();
-        });
+        }
+        void fail(const std::string& error) override { errors.push_back(error); }
+    };
+    std::vector<WorkerConfig> launched;
+    Notifier n;
+    n.launched = &launched;
+    n.mgr = mgr;
+    n.user = user_manager;
+    n.o = &o;
+    try {
+        mgr->launch(o, launched, n);
+    } catch (const std::exception& e) {
+        n.errors.push_back(e.what());
     }
+    n.notify();
     std::vector<int> added;
-    for (std::size_t i = 0; i < procs.size(); ++i) {
-        slots[i]->done.wait();
-        if (slots[i]->error.empty()) added.push_back(procs[i]->pid());
-        else errors.push_back(slots[i]->error);
+    for (auto& s : n.slots) {
+        s->done.wait();
+        if (s->error.empty()) added.push_back(s->pid);
+        else n.errors.push_back(s->error);
     }
     st.topology = o.topology;
-    // Tell every worker about the new ones (new workers learnt the older ones when joining).
-    for (int np : added) {
-        PeerAddr a{np, st.peers[np].host, st.peers[np].port};
-        std::vector<std::shared_ptr<Connection>> others;
-        for (auto& [p, peer] : st.peers)
-            if (p != np && peer.conn && peer.conn->is_open()) others.push_back(peer.conn);
-        for (auto& c : others) {
-            try {
-                if (!c->is_open()) continue;
-                auto& buf = c->begin(MsgType::peer_added);
-                OutArchive ar(buf, c->peer());
-                ar(a);
-                c->finish();
-            } catch (const std::exception&) {
-            }
-        }
-    }
-    if (!errors.empty()) {
-        std::string msg = "weft: addprocs: " + std::to_string(errors.size()) + " of " + std::to_string(n) +
-                          " workers could not be started (the " + std::to_string(added.size()) +
+    announce_new_peers(added);
+    if (!n.errors.empty()) {
+        std::string msg = "weft: addprocs (" + mgr->name() + "): " + std::to_string(n.errors.size()) +
+                          " worker(s) could not be started (the " + std::to_string(added.size()) +
                           " that started are kept):";
-        for (auto& e : errors) msg += "\n" + e;
+        for (auto& e : n.errors) msg += "\n" + e;
         throw std::runtime_error(msg);
     }
     return added;
+}
+}  // namespace
+
+std::vector<int> addprocs(int n, AddProcsOptions o) {
+    require_master("add workers");
+    if (n < 0) throw std::invalid_argument("weft: addprocs(" + std::to_string(n) + "): the count must be >= 0");
+    return add_workers(std::make_shared<LocalManager>(n), false, o);
+}
+
+std::vector<int> addprocs(ClusterManager& manager, AddProcsOptions o) {
+    return add_workers(std::shared_ptr<ClusterManager>(std::shared_ptr<ClusterManager>(), &manager), true, o);
+}
+
+std::vector<int> addprocs(const std::vector<Machine>& machines, AddProcsOptions o) {
+    return add_workers(std::make_shared<SSHManager>(machines), false, o);
 }
 
 void rmprocs(const std::vector<int>& pids, std::optional<std::chrono::milliseconds> waitfor) {
     require_master("remove workers");
     auto& st = state();
-    struct Wait { std::shared_ptr<Event> gone; std::shared_ptr<LocalProcess> proc; std::shared_ptr<Connection> conn; int pid; };
+    struct Wait {
+        std::shared_ptr<Event> gone;
+        std::shared_ptr<WorkerConfig> cfg;
+        std::shared_ptr<ClusterManager> mgr;
+        std::shared_ptr<rt::Connection> conn;
+        int pid;
+    };
     std::vector<Wait> waits;
     if (std::count(pids.begin(), pids.end(), 1))
         throw std::invalid_argument("weft: rmprocs: process 1 (the master) cannot be removed");
@@ -490,11 +654,13 @@ void rmprocs(const std::vector<int>& pids, std::optional<std::chrono::millisecon
         auto it = st.peers.find(p);
         if (it == st.peers.end()) continue;  // already gone
         it->second.removing = true;
-        waits.push_back({it->second.gone, it->second.proc, it->second.conn, p});
+        waits.push_back({it->second.gone, it->second.config, it->second.manager, it->second.conn, p});
     }
     for (auto& w : waits) {  // a failing send may remove the peer: nothing here points into the map
         try {
-            if (w.conn && w.conn->is_open()) {
+            if (w.mgr && w.cfg) {
+                w.mgr->kill(w.pid, *w.cfg);
+            } else if (w.conn && w.conn->is_open()) {
                 w.conn->begin(MsgType::exit);
                 w.conn->finish();
             }
@@ -506,8 +672,15 @@ void rmprocs(const std::vector<int>& pids, std::optional<std::chrono::millisecon
     for (auto& w : waits) {
         auto left = [&] { return std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now()); };
         bool ok = w.gone->wait_for(left());
-        if (ok && w.proc) ok = w.proc->wait_exit(left());
+        if (ok && w.cfg && w.cfg->process && w.mgr && w.mgr->name() == "local") ok = w.cfg->process->wait_exit(left());
         if (!ok) late.push_back(w.pid);
+    }
+    for (auto& w : waits) {
+        try {
+            if (w.mgr && w.cfg) w.mgr->manage(w.pid, *w.cfg, ManageOp::deregister);
+        } catch (const std::exception& e) {
+            log_warn("deregistering worker ", w.pid, ": ", e.what());
+        }
     }
     if (!late.empty()) {
         std::string ids;
@@ -558,7 +731,15 @@ void interrupt(const std::vector<int>& pids) {
     require_master("interrupt workers");
     for (int p : pids) {
         auto it = state().peers.find(p);
-        if (it != state().peers.end() && it->second.proc) it->second.proc->signal(SIGINT);
+        if (it == state().peers.end()) continue;
+        auto cfg = it->second.config;
+        auto mgr = it->second.manager;
+        try {
+            if (mgr && cfg) mgr->manage(p, *cfg, ManageOp::interrupt);
+            else send_to(p, MsgType::interrupt, [](OutArchive&) {});
+        } catch (const std::exception& e) {
+            log_warn("interrupting worker ", p, ": ", e.what());
+        }
     }
 }
 void interrupt() { interrupt(workers()); }
@@ -573,6 +754,58 @@ std::string cluster_cookie(std::string cookie) {
     if (cookie.find('\n') != std::string::npos) throw std::invalid_argument("weft: cluster_cookie: no newlines");
     state().cookie = std::move(cookie);
     return state().cookie;
+}
+
+weft::Connection::Connection(int fd, std::string description) : fd_(fd), description_(std::move(description)) {}
+weft::Connection::Connection(weft::Connection&& o) noexcept : fd_(o.fd_), description_(std::move(o.description_)) { o.fd_ = -1; }
+weft::Connection& weft::Connection::operator=(weft::Connection&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.fd_;
+        description_ = std::move(o.description_);
+        o.fd_ = -1;
+    }
+    return *this;
+}
+weft::Connection::~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+}
+int weft::Connection::release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+}
+
+void ClusterManager::manage(int id, WorkerConfig&, ManageOp op) {
+    if (op == ManageOp::interrupt && rt::existing_connection(id))
+        rt::send_to(id, rt::MsgType::interrupt, [](OutArchive&) {});
+}
+
+weft::Connection ClusterManager::connect(int, WorkerConfig& cfg) {
+    std::string host;
+    int port = 0;
+    if (cfg.connect_at) {
+        auto colon = cfg.connect_at->rfind(':');
+        if (colon == std::string::npos)
+            throw std::invalid_argument("connect_at '" + *cfg.connect_at + "' is not host:port");
+        host = cfg.connect_at->substr(0, colon);
+        port = std::atoi(cfg.connect_at->c_str() + colon + 1);
+    } else {
+        if (!cfg.host || !cfg.port) throw std::invalid_argument("the worker's host and port are unknown");
+        host = *cfg.host;
+        port = *cfg.port;
+    }
+    auto s = rt::connect_tcp(host, port, rt::worker_timeout());
+    int fd = ::dup(s.native_handle());
+    if (fd < 0) throw std::runtime_error(std::string("dup: ") + std::strerror(errno));
+    return weft::Connection(fd, host + ":" + std::to_string(port));
+}
+
+void ClusterManager::kill(int pid, WorkerConfig&) {
+    if (auto c = rt::existing_connection(pid)) {
+        c->begin(rt::MsgType::exit);
+        c->finish();
+    }
 }
 
 }  // namespace weft

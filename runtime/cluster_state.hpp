@@ -10,10 +10,9 @@
 #include "tasks/fiber.hpp"
 #include "transport/connection.hpp"
 #include "weft/cluster.hpp"
+#include "weft/cluster_manager.hpp"
 
 namespace weft::rt {
-
-class LocalProcess;  // managers/local_manager.hpp
 
 struct Peer {
     int pid = 0;
@@ -22,9 +21,11 @@ struct Peer {
     int ospid = 0;
     std::shared_ptr<Connection> conn;         ///< the connection this process sends on
     std::shared_ptr<Event> connecting;        ///< a lazy connect in progress
-    std::shared_ptr<LocalProcess> proc;       ///< master: the process we launched
+    std::shared_ptr<WorkerConfig> config;     ///< master: how it was launched
+    std::shared_ptr<ClusterManager> manager;  ///< master: who launched it (aliasing, not owning, for user managers)
     std::shared_ptr<Event> gone = std::make_shared<Event>();  ///< set when the peer is gone
     bool removing = false;                    ///< rmprocs asked it to exit
+    bool user_manager = false;                ///< `manager` belongs to the user (may be gone at exit)
 };
 
 struct ClusterState {
@@ -41,6 +42,8 @@ struct ClusterState {
     int port = 0;
     std::unique_ptr<tcp::acceptor> acceptor;
     std::shared_ptr<Event> exit_requested = std::make_shared<Event>();
+    ClusterManager* worker_manager = nullptr;  ///< worker of a custom transport (init_worker)
+    bool spmd = false;                          ///< started as a rank of srun/mpiexec
 };
 ClusterState& state();
 
@@ -53,6 +56,36 @@ std::shared_ptr<Connection> existing_connection(int pid);
 void peer_gone(int pid, const std::string& reason);
 /// Accepts connections on the listening socket (workers), each authenticated on a task.
 void start_accepting();
+/// Connects a TCP socket to host:port on a task, with a timeout; keepalive set.
+tcp::socket connect_tcp(const std::string& host, int port, std::chrono::nanoseconds timeout);
+/// TCP keepalive and user timeout from WEFT_WORKER_TIMEOUT: a silent peer (host down, no
+/// RST) is detected and its connection closed.
+void set_keepalive(int fd);
+/// The socket of a stream handed over by a manager (TCP or any other stream socket).
+tcp::socket adopt_stream(weft::Connection stream);
+/// The master's part of a join once the connection is authenticated: JoinPGRP,
+/// JoinComplete, the peer registered. Throws std::runtime_error (`who` and `details`
+/// name the worker in the message).
+void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<WorkerConfig> cfg,
+                 std::shared_ptr<ClusterManager> manager, Topology topology, std::chrono::seconds timeout,
+                 const std::string& who);
+/// Tells every worker about the new ones.
+void announce_new_peers(const std::vector<int>& added);
+/// Worker side: reads the cookie (WEFT_COOKIE_FILE, else stdin), listens, announces.
+/// worker.cpp
+void run_worker(const std::string& bind);
+/// Worker side: stdout/stderr go to the master over its connection from now on.
+void redirect_output_to_master();
+/// SPMD start (managers/spmd.cpp): returns false when this process is not a rank of a
+/// multi-rank launch; in a rank > 0 it becomes a worker and never returns.
+bool spmd_start();
+/// Authenticates an incoming connection on a task and serves it.
+void accept_connection(tcp::socket sock);
+/// Worker side: listens on `bind` (an IP, "ssh" for the address ssh reached, or
+/// "route:IP" for the local address on the route to IP), sets state().host/port.
+void listen_for_peers(const std::string& bind);
+/// Worker side: waits until the master says exit, sends the last output, exits.
+[[noreturn]] void serve_until_exit();
 /// WEFT_WORKER_TIMEOUT or the given option, as a duration.
 std::chrono::seconds worker_timeout();
 /// Registers the peer and starts reading from its authenticated connection.

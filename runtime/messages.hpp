@@ -25,6 +25,8 @@
 //   PeerAddedMsg  peer                master -> workers: a new worker's address
 //   PeerRemovedMsg pid                master -> workers: a worker is gone
 //   ExitMsg                           master -> worker: exit now
+//   OutputMsg     stream text         worker -> master: whole lines of its stdout/stderr
+//   InterruptMsg                      master -> worker: interrupt your running tasks
 #pragma once
 #include <cstdint>
 #include <string>
@@ -39,7 +41,8 @@ enum class MsgType : std::uint8_t {
     call = 1, call_fetch, call_wait, remote_do, result,
     ref_fetch, ref_put, ref_add, ref_del,
     join_pgrp, join_complete, peer_added, peer_removed, exit,
-    last_ = exit
+    output, interrupt,
+    last_ = interrupt
 };
 const char* msg_name(MsgType);
 
@@ -71,6 +74,11 @@ struct JoinPGRPMsg {
     template <class A> void serialize(A& a) { a(pid, topology, peers, log_level); }
 };
 struct JoinCompleteMsg { std::int32_t ospid = 0; template <class A> void serialize(A& a) { a(ospid); } };
+struct OutputMsg {
+    std::uint8_t stream = 1;  ///< 1 stdout, 2 stderr
+    std::string text;         ///< one or more whole lines, each ending in '\n'
+    template <class A> void serialize(A& a) { a(stream, text); }
+};
 struct PeerRemovedMsg { std::int32_t pid = 0; template <class A> void serialize(A& a) { a(pid); } };
 
 }  // namespace weft::rt

@@ -14,6 +14,8 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m);    // worker.cpp
 void handle_join_complete(Connection& c, const JoinCompleteMsg& m);  // cluster.cpp
 void handle_peer_added(const PeerAddr& p);                     // worker.cpp
 void handle_exit_request();                                    // worker.cpp
+void handle_worker_output(Connection& c, const OutputMsg& m);   // cluster.cpp
+void handle_interrupt_request();                               // worker.cpp
 
 namespace {
 
@@ -143,6 +145,8 @@ void process_message(Connection& c, MsgType type, InArchive& ar) {
             return;
         }
         case MsgType::exit: return handle_exit_request();
+        case MsgType::output: return handle_worker_output(c, read<OutputMsg>(ar));
+        case MsgType::interrupt: return handle_interrupt_request();
     }
 }
 

@@ -1,17 +1,28 @@
-// runtime/worker.cpp — worker mode: read the cookie from stdin, listen, announce
-// `weft-worker <ip>:<port>` in one write(), wait for the master (WEFT_WORKER_TIMEOUT),
-// join the cluster, serve until told to exit or until the master is gone.
+// runtime/worker.cpp — worker mode: read the cookie (stdin, or the 0600 file named by
+// WEFT_COOKIE_FILE), listen, announce `weft-worker <ip>:<port>` in one write(), wait for
+// the master (WEFT_WORKER_TIMEOUT), join the cluster, send stdout/stderr to the master
+// over weft's connection as whole lines, serve until told to exit or the master is gone.
+// Also the custom-transport entry points (init_worker, process_messages).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
-#include <iostream>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "messages.hpp"
+#include "weft/task.hpp"
 
 namespace weft::rt {
 
@@ -26,6 +37,13 @@ namespace {
 }
 
 std::string read_cookie() {
+    if (const char* f = std::getenv("WEFT_COOKIE_FILE"); f && *f) {
+        std::ifstream in(f);
+        std::string cookie;
+        if (!in || !std::getline(in, cookie) || cookie.empty())
+            die(std::string("cannot read the cluster cookie from WEFT_COOKIE_FILE=") + f);
+        return cookie;
+    }
     std::string cookie;
     char c;
     while (::read(0, &c, 1) == 1 && c != '\n') cookie += c;
@@ -35,23 +53,149 @@ std::string read_cookie() {
     return cookie;
 }
 
+/// The local address of the route towards `ip` (UDP connect + getsockname: no packet sent).
+std::string route_address(const std::string& ip) {
+    sockaddr_storage sa{};
+    socklen_t len = 0;
+    if (ip.find(':') != std::string::npos) {
+        auto* a6 = reinterpret_cast<sockaddr_in6*>(&sa);
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(9);
+        if (::inet_pton(AF_INET6, ip.c_str(), &a6->sin6_addr) != 1) return "";
+        len = sizeof *a6;
+    } else {
+        auto* a4 = reinterpret_cast<sockaddr_in*>(&sa);
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons(9);
+        if (::inet_pton(AF_INET, ip.c_str(), &a4->sin_addr) != 1) return "";
+        len = sizeof *a4;
+    }
+    int fd = ::socket(sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return "";
+    std::string out;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) == 0) {
+        sockaddr_storage me{};
+        socklen_t ml = sizeof me;
+        char buf[INET6_ADDRSTRLEN] = {};
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&me), &ml) == 0) {
+            const void* src = me.ss_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&me)->sin6_addr)
+                                                       : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&me)->sin_addr);
+            if (::inet_ntop(me.ss_family, src, buf, sizeof buf)) out = buf;
+        }
+    }
+    ::close(fd);
+    return out;
+}
+
+/// The IP to bind and advertise: WEFT_BIND_ADDR, else what --weft-bind asks for.
+std::string resolve_bind(std::string bind) {
+    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) return b;
+    if (bind.empty()) return "127.0.0.1";
+    if (bind == "ssh") {  // the address the master's ssh reached: SSH_CONNECTION's third field
+        const char* sc = std::getenv("SSH_CONNECTION");
+        std::istringstream in(sc ? sc : "");
+        std::string client, cport, server;
+        if (!(in >> client >> cport >> server))
+            die("--weft-bind=ssh but SSH_CONNECTION is not set (set WEFT_BIND_ADDR to this host's IP)");
+        return server;
+    }
+    if (bind == "slurm") {  // srun tasks: the address on the route back to the launch node
+        const char* ip = std::getenv("SLURM_LAUNCH_NODE_IPADDR");
+        bind = std::string("route:") + (ip && *ip ? ip : "127.0.0.1");
+    }
+    if (bind.rfind("route:", 0) == 0) {
+        std::string a = route_address(bind.substr(6));
+        if (a.empty()) die("no route to " + bind.substr(6) + " to choose an address from (set WEFT_BIND_ADDR)");
+        return a;
+    }
+    return bind;
+}
+
 void on_sigint(int) { g_interrupt_pending.store(true); }
+
+// Output relay: fds 1 and 2 become pipes read by a thread; whole lines go to the master
+// as OutputMsg frames, sent on the runtime thread.
+struct OutputRelay {
+    int rd[2] = {-1, -1};
+    std::thread reader;
+    Event done;  // set (on the runtime thread) after the last bytes were sent
+};
+OutputRelay* g_relay = nullptr;
+
+void send_output(std::uint8_t stream, std::string text) {
+    auto c = existing_connection(1);
+    if (!c) return;  // the master is gone: nobody to show it to
+    try {
+        auto& buf = c->begin(MsgType::output);
+        OutArchive ar(buf, 1);
+        ar(OutputMsg{stream, std::move(text)});
+        c->finish();
+    } catch (const std::exception&) {
+    }
+}
+
+void relay_thread(OutputRelay* r) {
+    std::string buf[2];
+    pollfd fds[2] = {{r->rd[0], POLLIN, 0}, {r->rd[1], POLLIN, 0}};
+    int open = 2;
+    char chunk[65536];
+    while (open > 0) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t n = ::read(fds[i].fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                if (!buf[i].empty()) buf[i] += '\n';
+                ::close(fds[i].fd);
+                fds[i].fd = -1;
+                --open;
+            } else {
+                buf[i].append(chunk, static_cast<std::size_t>(n));
+            }
+            auto last = buf[i].rfind('\n');
+            if (last == std::string::npos) continue;
+            std::string lines = buf[i].substr(0, last + 1);
+            buf[i].erase(0, last + 1);
+            post_to_runtime([s = static_cast<std::uint8_t>(i + 1), t = std::move(lines)]() mutable {
+                send_output(s, std::move(t));
+            });
+        }
+    }
+    post_to_runtime([r] { r->done.set(); });
+}
 }  // namespace
 
-void run_worker(const std::string& bind) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a local master that dies takes its workers along
-    if (::getppid() == 1) die("the master is already gone");
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // user output reaches the master line by line
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+void redirect_output_to_master() {
+    if (g_relay) return;
+    auto* r = new OutputRelay();  // lives until _exit
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
+        log_warn("cannot create pipes for the output relay: ", std::strerror(errno), "; output stays local");
+        delete r;
+        return;
+    }
+    std::fflush(nullptr);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    ::close(out[1]);
+    ::close(err[1]);
+    r->rd[0] = out[0];
+    r->rd[1] = err[0];
+    g_relay = r;
+    r->reader = std::thread(relay_thread, r);
+    r->reader.detach();
+}
 
+void listen_for_peers(const std::string& bind_spec) {
     auto& st = state();
-    st.cookie = read_cookie();
+    const std::string bind = resolve_bind(bind_spec);
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(bind, ec);
-    if (ec) die("--weft-bind=" + bind + " is not an IP address (check WEFT_BIND_ADDR)");
+    if (ec) die("'" + bind + "' is not an IP address to listen on (check --weft-bind / WEFT_BIND_ADDR)");
     st.acceptor = std::make_unique<tcp::acceptor>(io());
     st.acceptor->open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
     if (!ec) st.acceptor->bind(tcp::endpoint(addr, 0), ec);
@@ -60,6 +204,50 @@ void run_worker(const std::string& bind) {
     ::fcntl(st.acceptor->native_handle(), F_SETFD, FD_CLOEXEC);
     st.port = st.acceptor->local_endpoint().port();
     st.host = addr.is_unspecified() ? "127.0.0.1" : bind;
+}
+
+void serve_until_exit() {
+    auto& st = state();
+    st.exit_requested->wait();
+    std::fflush(nullptr);
+    if (g_relay) {
+        // Close our ends of the pipes: the relay thread reads the rest, sends it, stops.
+        int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::close(null);
+        g_relay->done.wait_for(std::chrono::seconds(5));
+        auto c = existing_connection(1);
+        for (int i = 0; i < 500 && c && c->is_open() && !c->idle(); ++i) weft::sleep(std::chrono::milliseconds(10));
+    }
+    if (st.spmd) {
+        // A rank of srun/mpiexec: let atexit handlers run (MPI_Finalize); close weft's
+        // connections first so the master sees this worker gone at once.
+        std::vector<std::shared_ptr<Connection>> conns;
+        for (auto& [p, peer] : st.peers)
+            if (peer.conn) conns.push_back(peer.conn);
+        for (auto& c : conns) ::shutdown(c->socket().native_handle(), SHUT_RDWR);
+        std::exit(0);
+    }
+    ::_exit(0);
+}
+
+void prepare_worker_process() {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // user output reaches the master line by line
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+void run_worker(const std::string& bind) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a local master (or ssh/srun) that dies takes its workers along
+    if (::getppid() == 1) die("the master is already gone");
+    prepare_worker_process();
+
+    auto& st = state();
+    st.cookie = read_cookie();
+    listen_for_peers(bind);
     std::string line = "weft-worker " + st.host + ":" + std::to_string(st.port) + "\n";
     if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) die("cannot write the announcement line");
     start_accepting();
@@ -71,9 +259,7 @@ void run_worker(const std::string& bind) {
             die("the master did not connect within " + std::to_string(worker_timeout().count()) +
                 " s (raise WEFT_WORKER_TIMEOUT)");
     });
-    st.exit_requested->wait();
-    std::fflush(nullptr);
-    ::_exit(0);
+    serve_until_exit();
 }
 
 void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
@@ -94,6 +280,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
     ar(done);
     c.finish();
     log_debug("joined the cluster as process ", m.pid);
+    if (std::getenv("WEFT_OUTPUT_LOCAL") == nullptr) redirect_output_to_master();
 }
 
 void handle_peer_added(const PeerAddr& p) {
@@ -110,4 +297,34 @@ void handle_exit_request() {
     launch([] { state().exit_requested->set(); });
 }
 
+void handle_interrupt_request() { g_interrupt_pending.store(true); }
+
 }  // namespace weft::rt
+
+namespace weft {
+
+void init_worker(std::string cookie, ClusterManager& manager) {
+    auto& st = rt::state();
+    if (st.initialized) throw std::logic_error("weft: init_worker: this process already called weft::init");
+    if (cookie.empty()) throw std::invalid_argument("weft: init_worker: the cookie must not be empty");
+    rt::install_scheduler();
+    st.initialized = true;
+    st.is_worker = true;
+    st.myid = 0;
+    st.cookie = std::move(cookie);
+    st.worker_manager = &manager;
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+void process_messages(Connection stream) {
+    auto& st = rt::state();
+    if (!st.worker_manager) throw std::logic_error("weft: process_messages: call weft::init_worker first");
+    rt::accept_connection(rt::adopt_stream(std::move(stream)));
+}
+
+void run_worker_loop() {
+    if (!rt::state().worker_manager) throw std::logic_error("weft: run_worker_loop: call weft::init_worker first");
+    rt::serve_until_exit();
+}
+
+}  // namespace weft

@@ -1,5 +1,6 @@
 // weft/weft.hpp — the only include users need: Julia's parallel-computing model for C++.
 //   cluster.hpp     init, addprocs, rmprocs, nprocs, workers, myid, interrupt, cluster_cookie
+//   cluster_manager.hpp  ClusterManager, WorkerConfig, LocalManager, SSHManager, SlurmManager, MPIManager
 //   remotecall.hpp  remotecall, remotecall_fetch, remotecall_wait, remote_do, spawnat, fetchfrom
 //   future.hpp      Future<T>, fetch, wait, isready, put, finalize
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
@@ -10,6 +11,7 @@
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
 #pragma once
 #include "cluster.hpp"
+#include "cluster_manager.hpp"
 #include "debug.hpp"
 #include "everywhere.hpp"
 #include "exceptions.hpp"

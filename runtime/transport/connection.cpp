@@ -314,6 +314,8 @@ const char* msg_name(MsgType t) {
         case MsgType::peer_added: return "PeerAddedMsg";
         case MsgType::peer_removed: return "PeerRemovedMsg";
         case MsgType::exit: return "ExitMsg";
+        case MsgType::output: return "OutputMsg";
+        case MsgType::interrupt: return "InterruptMsg";
     }
     return "unknown";
 }

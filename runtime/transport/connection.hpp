@@ -25,6 +25,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string& remote() const { return remote_; }
     tcp::socket& socket() { return socket_; }
     bool is_open() const { return !closed_; }
+    /// Nothing held back or queued: every frame finished so far is in the kernel.
+    bool idle() const { return queue_.empty() && batch_.empty() && !writing_; }
 
     /// Starts a frame of type `t` in this connection's reused buffer. Fill it with an
     /// OutArchive, then call finish(). Nothing between begin and finish may block.

@@ -1,0 +1,272 @@
+// runtime/managers/spmd.cpp — SPMD start (SPEC §1): a program started as N ranks by
+// `srun -n N`, `mpiexec -n N` (MPICH: PMI_RANK/PMI_SIZE; Open MPI: OMPI_COMM_WORLD_*) or
+// Slurm (SLURM_PROCID/SLURM_STEP_NUM_TASKS) forms one cluster: rank 0 is process 1 and
+// listens at WEFT_MASTER_ADDR (or, when every rank is on one host, 127.0.0.1 and a port
+// derived from the launch) only until every rank has joined; rank r connects to it,
+// proves the cookie (the handshake of SPEC §6), says its rank and listening address, and
+// becomes process r+1. The cookie is WEFT_COOKIE, or one derived from the launch (not a
+// secret: set WEFT_COOKIE on shared hosts).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+
+#include "cluster_state.hpp"
+#include "log.hpp"
+#include "transport/handshake.hpp"
+#include "weft/task.hpp"
+
+namespace weft::rt {
+
+void prepare_worker_process();  // worker.cpp
+
+namespace {
+struct Launch {
+    int rank = -1, size = 0;
+    bool one_host = false;
+    std::string key, launcher;
+};
+
+int env_int(const char* name, int dflt = -1) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return dflt;
+    char* end = nullptr;
+    long x = std::strtol(v, &end, 10);
+    return end && *end == 0 ? static_cast<int>(x) : dflt;
+}
+std::string env_str(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+Launch detect() {
+    Launch l;
+    if (env_int("OMPI_COMM_WORLD_SIZE") > 0) {
+        l.launcher = "Open MPI";
+        l.rank = env_int("OMPI_COMM_WORLD_RANK");
+        l.size = env_int("OMPI_COMM_WORLD_SIZE");
+        l.one_host = env_int("OMPI_COMM_WORLD_LOCAL_SIZE") == l.size;
+        l.key = "ompi:" + env_str("OMPI_MCA_ess_base_jobid");
+    } else if (env_int("PMI_SIZE") > 0 && env_int("PMI_RANK") >= 0) {
+        l.launcher = "mpiexec (PMI)";
+        l.rank = env_int("PMI_RANK");
+        l.size = env_int("PMI_SIZE");
+        l.one_host = env_int("MPI_LOCALNRANKS") == l.size;
+        l.key = "pmi:" + env_str("PMI_KVSNAME") + env_str("SLURM_JOB_ID");
+    } else if (std::getenv("SLURM_STEP_ID") && env_int("SLURM_PROCID") >= 0) {
+        l.launcher = "srun";
+        l.rank = env_int("SLURM_PROCID");
+        l.size = env_int("SLURM_STEP_NUM_TASKS", env_int("SLURM_NTASKS", 0));
+        l.one_host = env_int("SLURM_STEP_NUM_NODES", env_int("SLURM_NNODES", 0)) == 1;
+        l.key = "slurm:" + env_str("SLURM_JOB_ID") + "." + env_str("SLURM_STEP_ID");
+    }
+    // Ranks on one host share their parent (slurmstepd, hydra_pmi_proxy, mpirun/orted).
+    if (l.one_host) l.key += ":" + std::to_string(::getppid());
+    return l;
+}
+
+std::uint64_t fnv(const std::string& s) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+std::pair<std::string, int> split_addr(const std::string& a) {
+    auto colon = a.rfind(':');
+    int port = colon == std::string::npos ? 0 : std::atoi(a.c_str() + colon + 1);
+    if (colon == std::string::npos || port <= 0 || port > 65535)
+        throw std::invalid_argument("weft: WEFT_MASTER_ADDR='" + a + "' is not <ip>:<port>");
+    std::string host = a.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return {host, port};
+}
+
+struct Hello {
+    std::int32_t rank = 0, port = 0;
+    std::string host;
+};
+
+void write_hello(tcp::socket& s, int rank, const std::string& host, int port, std::chrono::seconds t) {
+    std::string b = "WEFTRANK";
+    std::int32_t r = rank, p = port;
+    std::uint16_t n = static_cast<std::uint16_t>(host.size());
+    b.append(reinterpret_cast<const char*>(&r), 4);
+    b.append(reinterpret_cast<const char*>(&p), 4);
+    b.append(reinterpret_cast<const char*>(&n), 2);
+    b += host;
+    write_all(s, b.data(), b.size(), t);
+}
+
+Hello read_hello(tcp::socket& s, std::chrono::seconds t) {
+    char magic[8];
+    read_exact(s, magic, 8, t);
+    if (std::memcmp(magic, "WEFTRANK", 8)) throw std::runtime_error("not an SPMD rank's hello");
+    Hello h;
+    std::uint16_t n = 0;
+    read_exact(s, &h.rank, 4, t);
+    read_exact(s, &h.port, 4, t);
+    read_exact(s, &n, 2, t);
+    if (n > 255) throw std::runtime_error("bad SPMD hello");
+    h.host.resize(n);
+    read_exact(s, h.host.data(), n, t);
+    return h;
+}
+
+void run_master(const Launch& l, const std::string& host, int port) {
+    auto& st = state();
+    const auto timeout = worker_timeout();
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(host, ec);
+    if (ec) throw std::invalid_argument("weft: the SPMD master address '" + host + "' is not an IP address");
+    tcp::acceptor acc(io());
+    acc.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acc.bind(tcp::endpoint(addr, static_cast<unsigned short>(port)), ec);
+    if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("weft: rank 0 of " + l.launcher + " cannot listen on " + host + ":" +
+                                 std::to_string(port) + " for the other ranks: " + ec.message() +
+                                 " (set WEFT_MASTER_ADDR=<ip>:<free port>)");
+    log_debug("SPMD: rank 0 of ", l.size, " listening on ", host, ":", port);
+    struct Arrived {
+        std::shared_ptr<tcp::socket> sock;
+        Hello hello;
+    };
+    std::map<int, Arrived> ranks;
+    Event progress;
+    bool stop = false;
+    std::function<void()> accept_next = [&] {
+        acc.async_accept([&](const boost::system::error_code& e, tcp::socket s) {
+            if (e || stop) return;
+            auto sock = std::make_shared<tcp::socket>(std::move(s));
+            ::fcntl(sock->native_handle(), F_SETFD, FD_CLOEXEC);
+            set_keepalive(sock->native_handle());
+            launch([&, sock] {
+                try {
+                    handshake_accept(*sock, st.cookie, 1, timeout);
+                    Hello h = read_hello(*sock, timeout);
+                    if (h.rank <= 0 || h.rank >= l.size || ranks.count(h.rank))
+                        throw std::runtime_error("rank " + std::to_string(h.rank) + " is unexpected");
+                    if (!stop) ranks[h.rank] = {sock, h};
+                } catch (const std::exception& ex) {
+                    log_warn("SPMD: dropped a connection: ", ex.what());
+                }
+                progress.set();
+            });
+            accept_next();
+        });
+    };
+    accept_next();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (static_cast<int>(ranks.size()) < l.size - 1) {
+        progress.reset();
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds(0) || !progress.wait_for(left)) break;
+    }
+    stop = true;
+    acc.close(ec);  // the master listens only until every rank has joined (SPEC §6)
+    if (static_cast<int>(ranks.size()) < l.size - 1) {
+        std::string missing;
+        for (int r = 1; r < l.size; ++r)
+            if (!ranks.count(r)) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+        throw std::runtime_error("weft: rank 0 of " + l.launcher + " waited " + std::to_string(timeout.count()) +
+                                 " s at " + host + ":" + std::to_string(port) + " but rank(s) " + missing +
+                                 " did not join (check WEFT_MASTER_ADDR is reachable from every rank, the same "
+                                 "WEFT_COOKIE on all, or raise WEFT_WORKER_TIMEOUT)");
+    }
+    std::vector<int> added;
+    for (auto& [rank, a] : ranks) {
+        auto cfg = std::make_shared<WorkerConfig>();
+        cfg->host = a.hello.host;
+        cfg->port = a.hello.port;
+        cfg->command = l.launcher + " rank " + std::to_string(rank);
+        auto conn = std::make_shared<Connection>(std::move(*a.sock), a.hello.host + ":" + std::to_string(a.hello.port));
+        finish_join(rank + 1, conn, cfg, nullptr, Topology::all_to_all, timeout,
+                    "rank " + std::to_string(rank) + " of " + l.launcher);
+        added.push_back(rank + 1);
+    }
+    st.next_pid = l.size + 1;
+    announce_new_peers(added);
+}
+
+[[noreturn]] void run_rank(const Launch& l, const std::string& host, int port) {
+    auto& st = state();
+    st.is_worker = true;
+    st.myid = 0;
+    prepare_worker_process();
+    const auto timeout = worker_timeout();
+    std::string bind;
+    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) bind = b;
+    else bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
+    listen_for_peers(bind);
+    start_accepting();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last;
+    for (;;) {  // rank 0 may not listen yet
+        try {
+            auto sock = connect_tcp(host, port, std::chrono::seconds(5));
+            handshake_connect(sock, st.cookie, 0, timeout);
+            write_hello(sock, l.rank, st.host, st.port, timeout);
+            auto conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
+            conn->set_peer(1);
+            st.peers[1].pid = 1;
+            st.peers[1].conn = conn;
+            conn->start_reader();
+            break;
+        } catch (const HandshakeError& e) {
+            std::fprintf(stderr, "weft: rank %d of %s: the master at %s:%d refused it: %s\n", l.rank,
+                         l.launcher.c_str(), host.c_str(), port, e.what());
+            std::exit(1);
+        } catch (const std::exception& e) {
+            last = e.what();
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            std::fprintf(stderr, "weft: rank %d of %s could not reach rank 0 at %s:%d within %lld s (%s); set "
+                         "WEFT_MASTER_ADDR or raise WEFT_WORKER_TIMEOUT\n",
+                         l.rank, l.launcher.c_str(), host.c_str(), port, static_cast<long long>(timeout.count()),
+                         last.c_str());
+            std::exit(1);
+        }
+        weft::sleep(std::chrono::milliseconds(20));
+    }
+    serve_until_exit();
+}
+}  // namespace
+
+bool spmd_start() {
+    if (const char* s = std::getenv("WEFT_SPMD"); s && !std::strcmp(s, "0")) return false;
+    Launch l = detect();
+    if (l.size <= 1 || l.rank < 0) return false;
+    if (l.rank >= l.size) throw std::runtime_error("weft: " + l.launcher + " rank " + std::to_string(l.rank) +
+                                                   " is not below the rank count " + std::to_string(l.size));
+    auto& st = state();
+    st.spmd = true;
+    std::string host;
+    int port = 0;
+    if (const char* m = std::getenv("WEFT_MASTER_ADDR"); m && *m) {
+        std::tie(host, port) = split_addr(m);
+    } else if (l.one_host) {
+        host = "127.0.0.1";
+        port = 20000 + static_cast<int>(fnv(l.key) % 40000);
+    } else {
+        throw std::runtime_error("weft: started as rank " + std::to_string(l.rank) + " of " + std::to_string(l.size) +
+                                 " by " + l.launcher + " on several hosts: set WEFT_MASTER_ADDR=<ip of rank 0's "
+                                 "host>:<port> so the ranks can meet");
+    }
+    if (st.cookie.empty()) {
+        std::string k = "weft-spmd:" + l.key + ":" + std::to_string(::getuid()) + ":" + host + ":" + std::to_string(port);
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fnv(k)),
+                      static_cast<unsigned long long>(fnv(k + "#2")));
+        st.cookie = buf;
+    }
+    log_debug("SPMD: rank ", l.rank, " of ", l.size, " (", l.launcher, "), master at ", host, ":", port);
+    if (l.rank == 0) {
+        run_master(l, host, port);
+        return true;
+    }
+    run_rank(l, host, port);
+}
+
+}  // namespace weft::rt
