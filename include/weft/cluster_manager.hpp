@@ -11,6 +11,7 @@
 // connection and appear on the master as `From worker N: ` lines.
 #pragma once
 #include <any>
+#include <cstdlib>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -151,8 +152,8 @@ class SSHManager : public ClusterManager {
     Connection connect(int pid, WorkerConfig&) override;
     void manage(int id, WorkerConfig&, ManageOp) override;
     std::string name() const override { return "ssh"; }
-    /// The ssh executable (default "ssh"; tests point it at a wrapper with `-F config`).
-    std::string ssh = "ssh";
+    /// The ssh client: WEFT_SSH if set (e.g. a wrapper adding `-F config`), else "ssh".
+    std::string ssh = std::getenv("WEFT_SSH") && *std::getenv("WEFT_SSH") ? std::getenv("WEFT_SSH") : "ssh";
 
   private:
     std::vector<Machine> machines_;

@@ -234,7 +234,9 @@ void Process::start_reaping() {
             self->status_ = st;
             self->exited_ = true;
             self->exited_ev_.set();
-            *poll = nullptr;  // break the cycle
+            // Break the cycle later: not while this closure (which may hold the last
+            // reference to the process and its timer) is running.
+            asio::post(io(), [poll] { *poll = nullptr; });
             return;
         }
         self->reap_timer_->expires_after(std::chrono::microseconds(tries < 100 ? 200 : 20000));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cluster_state.hpp"
@@ -190,7 +191,23 @@ void SSHManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& lau
     rt::Event slot_free, all_done;
     int left = static_cast<int>(jobs.size());
     if (left == 0) return;
-    for (auto& job : jobs) {
+    // Workers are handed over in the order of the host list (ids follow it), each as soon
+    // as it and those before it have started.
+    std::vector<std::optional<WorkerConfig>> ready(jobs.size());
+    std::vector<std::string> failed(jobs.size());
+    std::size_t next = 0;
+    auto hand_over = [&] {
+        for (; next < jobs.size() && (ready[next] || !failed[next].empty()); ++next) {
+            if (ready[next]) {
+                launched.push_back(std::move(*ready[next]));
+                notify.notify();
+            } else {
+                notify.fail(failed[next]);
+            }
+        }
+    };
+    for (std::size_t ji = 0; ji < jobs.size(); ++ji) {
+        auto& job = jobs[ji];
         while (running >= parallel) {
             slot_free.reset();
             slot_free.wait();
@@ -234,7 +251,7 @@ void SSHManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& lau
         spec.argv.insert(spec.argv.end(), {"-T", job.host.dest(), remote});
         spec.unset = rt::worker_env_unset();
         spec.stdin_text = st.cookie + "\n";
-        rt::launch([&, spec, data, machine = job.machine] {
+        rt::launch([&, ji, spec, data] {
             std::shared_ptr<Process> p;
             std::string error;
             for (int attempt = 0; attempt < 2; ++attempt) {
@@ -268,11 +285,11 @@ void SSHManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& lau
                 if (!data->host.bind.empty()) c.bind_addr = data->host.bind;
                 if (data->control) ++data->control->users;
                 c.userdata = data;
-                launched.push_back(std::move(c));
-                notify.notify();
+                ready[ji] = std::move(c);
             } else {
-                notify.fail("weft: cannot start a worker on " + data->host.text() + ": " + error);
+                failed[ji] = "weft: cannot start a worker on " + data->host.text() + ": " + error;
             }
+            hand_over();
             --running;
             slot_free.set();
             if (--left == 0) all_done.set();
@@ -316,7 +333,11 @@ void SSHManager::manage(int id, WorkerConfig& c, ManageOp op) {
     }
     auto* data = std::any_cast<std::shared_ptr<SSHWorkerData>>(&c.userdata);
     if (!data || !*data) return;
-    if (c.process && !c.process->wait_exit(std::chrono::seconds(10))) c.process->signal(SIGTERM);
+    // ssh ends with its worker; one whose host went silent would hang on: end it (by pid).
+    if (c.process && !c.process->wait_exit(std::chrono::seconds(2))) {
+        c.process->signal(SIGTERM);
+        if (!c.process->wait_exit(std::chrono::seconds(1))) c.process->signal(SIGKILL);
+    }
     if ((*data)->tunnel && !(*data)->control) (*data)->tunnel->signal(SIGTERM);
     if ((*data)->control && --(*data)->control->users == 0) (*data)->control.reset();
 }
