@@ -76,8 +76,10 @@ struct PooledStack {
         return sz;
     }
     static std::vector<boost::context::stack_context>& pool() {
-        thread_local std::vector<boost::context::stack_context> p;
-        return p;
+        // Never destroyed: the fiber scheduler (a thread_local made before this one) frees
+        // the stacks of tasks that ended during exit after this thread's locals are gone.
+        thread_local auto* p = new std::vector<boost::context::stack_context>();
+        return *p;
     }
     boost::context::stack_context allocate() {
         auto& p = pool();
