@@ -36,7 +36,14 @@ class Process : public std::enable_shared_from_this<Process> {
     int ospid() const { return ospid_; }
     const std::string& command() const { return command_; }
     /// Prefix of relayed lines ("From worker 3: ").
-    void set_label(std::string label) { label_ = std::move(label); }
+    void set_label(std::string label) {
+        if (!shared_) label_ = std::move(label);
+    }
+    /// For a launcher shared by several workers (srun, mpiexec): this label stays.
+    void set_shared_label(std::string label) {
+        label_ = std::move(label);
+        shared_ = true;
+    }
     /// The next announced address, in order; throws std::runtime_error (with the last
     /// stderr lines) if the process closes its output or the timeout passes first.
     std::pair<std::string, int> wait_announcement(std::chrono::seconds timeout, const std::string& who);
@@ -73,6 +80,7 @@ class Process : public std::enable_shared_from_this<Process> {
     Event announce_ev_;
     bool output_closed_ = false;
     int seen_ = 0;
+    bool shared_ = false;
     bool exited_ = false;
     int status_ = 0;
     Event exited_ev_;

@@ -24,7 +24,7 @@ using rt::Process;
 namespace {
 void add_shared_process(const std::shared_ptr<Process>& p, int n, const std::string& what, const AddProcsOptions& o,
                         std::vector<WorkerConfig>& launched, LaunchNotifier& notify) {
-    p->set_label("From " + what + ": ");
+    p->set_shared_label("From " + what + ": ");
     for (int i = 0; i < n; ++i) {
         WorkerConfig c;
         c.process = p;

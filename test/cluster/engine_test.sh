@@ -73,8 +73,8 @@ multihost_link_down)
   ip link set wveth2 up
   expect '^other host: 1$'; expect '^silent host: ProcessExitedException pid=2$'; expect '^nprocs after=2$' ;;
 slurm_manager)
-  run salloc -Q -n 4 "$L" slurm || fail "exit status $?"
-  expect '^nprocs=5$'; expect '^worker 5 127\.0\.0\.1:' ;;
+  run salloc -Q -n 4 "$L" slurm --interrupt || fail "exit status $?"
+  expect '^nprocs=5$'; expect '^worker 5 127\.0\.0\.1:'; expect '^interrupted: weft::InterruptException$' ;;
 slurm_spmd)
   run srun -Q -n 4 "$L" spmd || fail "exit status $?"
   expect '^nprocs=4$'; expect '^worker 4 127\.0\.0\.1:' ;;
@@ -92,7 +92,9 @@ mpi_spmd)
   expect '^nprocs=4$'; expect '^worker 4 127\.0\.0\.1:'
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
     run mpirun.openmpi -np 3 "$L" spmd || fail "openmpi exit status $?"
-  expect '^nprocs=3$'; expect '^worker 3 127\.0\.0\.1:' ;;
+  expect '^nprocs=3$'; expect '^worker 3 127\.0\.0\.1:'
+  WEFT_MASTER_ADDR=127.0.0.1:47311 run mpiexec.mpich -n 2 "$L" spmd --interrupt || fail "WEFT_MASTER_ADDR: exit status $?"
+  expect '^nprocs=2$'; expect '^interrupted: weft::InterruptException$' ;;
 mpi_sum_of_ranks)
   [ -x "$BIN/mpi_sum_of_ranks" ] || skip "mpi_sum_of_ranks was not built (no mpicxx.mpich when configured)"
   run mpiexec.mpich -n 4 "$BIN/mpi_sum_of_ranks" || fail "exit status $?"

@@ -34,7 +34,10 @@ int nap(int seconds) {
     weft::sleep(std::chrono::seconds(seconds));
     return seconds;
 }
-WEFT_REMOTE(info, ask_peer, print_lines, nap)
+int spin_until_interrupted() {
+    for (;;) weft::yield();
+}
+WEFT_REMOTE(info, ask_peer, print_lines, nap, spin_until_interrupted)
 
 namespace {
 /// A custom transport: each worker is this program started with `--custom-worker`, its
@@ -107,8 +110,19 @@ bool flag(const std::vector<std::string>& a, const std::string& name) {
     return false;
 }
 
+bool g_interrupt = false;
+
 int check_cluster(const std::vector<int>& ws, int lines) {
     std::printf("nprocs=%d\n", weft::nprocs());
+    if (g_interrupt && !ws.empty()) {  // over weft's connection, whatever the launcher
+        auto f = weft::remotecall(spin_until_interrupted, ws.back());
+        weft::interrupt({ws.back()});
+        try {
+            weft::fetch(f);
+        } catch (const weft::RemoteException& e) {
+            std::printf("interrupted: %s\n", e.captured().type.c_str());
+        }
+    }
     for (int w : ws) std::printf("worker %s\n", weft::remotecall_fetch(info, w).c_str());
     if (ws.size() >= 2 && weft::remotecall_fetch(ask_peer, ws[0], ws[1]) != ws[1]) {
         std::printf("worker-to-worker call failed\n");
@@ -144,6 +158,7 @@ int main(int argc, char** argv) {
     }
     const std::string mode = pos[0];
     const int lines = std::atoi(opt(a, "lines", "0").c_str());
+    g_interrupt = flag(a, "interrupt");
     weft::AddProcsOptions o;
     o.tunnel = flag(a, "tunnel");
     o.multiplex = flag(a, "multiplex");
