@@ -7,7 +7,10 @@
 // scripts/engines/sshd-up.sh, scripts/engines/slurm-up.sh; WEFT_SSH names the ssh to use
 // (default /tmp/weft-ssh-ci/ssh, host alias localhost-ssh).
 //
-//   bench_launchers [--reps=R]      (median of R rounds, alternating weft and bare)
+// srun is measured inside an allocation, as SlurmManager is meant to run (outside one,
+// every srun waits for the scheduler to free the last job's CPUs):
+//   bench_launchers [--reps=R] [--only=local|ssh|slurm|mpi]   (median of R rounds)
+//   salloc -n 4 bench_launchers --only=slurm
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -94,15 +97,21 @@ void compare(const char* metric, long reps, const std::function<std::vector<int>
 int main(int argc, char** argv) {
     weft::init(argc, argv);
     const long reps = bench::option(argc, argv, "reps", 5);
+    std::string only;
+    for (int i = 1; i < argc; ++i)
+        if (!std::strncmp(argv[i], "--only=", 7)) only = argv[i] + 7;
+    auto want = [&](const char* what) { return only.empty() || only == what; };
     const char* sshv = std::getenv("WEFT_SSH");
     const std::string ssh = sshv && *sshv ? sshv : "/tmp/weft-ssh-ci/ssh";
     ::setenv("WEFT_SSH", ssh.c_str(), 1);
     bench::header("launchers", "addprocs of 4 workers vs the launcher starting 4 `true`");
 
+    if (want("local"))
     compare("local addprocs(4)", reps, [] { return weft::addprocs(4); },
             [] { return bare_parallel(4, {"/bin/true"}); });
 
-    if (run_wait({ssh, "localhost-ssh", "true"}) == 0) {
+    if (!want("ssh")) {
+    } else if (run_wait({ssh, "localhost-ssh", "true"}) == 0) {
         compare("ssh 4*localhost-ssh", reps, [] { return weft::addprocs({weft::Machine("localhost-ssh", 4)}); },
                 [&] { return bare_parallel(4, {ssh, "localhost-ssh", "true"}); });
         weft::AddProcsOptions mx;
@@ -123,7 +132,7 @@ int main(int argc, char** argv) {
                     while (::stat(path.c_str(), &sb) != 0) ::usleep(2000);
                     double t = bench::seconds_since(t0);
                     t += bare_parallel(4, {ssh, "-o", "ControlMaster=no", "-o", "ControlPath=" + path, "localhost-ssh", "true"});
-                    ::kill(m, SIGTERM);
+                    run_wait({ssh, "-o", "ControlPath=" + path, "-O", "exit", "localhost-ssh"});
                     int st;
                     ::waitpid(m, &st, 0);
                     return t;
@@ -132,19 +141,23 @@ int main(int argc, char** argv) {
         std::printf("   %-34s skipped: `%s localhost-ssh true` failed (run scripts/engines/sshd-up.sh)\n", "ssh", ssh.c_str());
     }
 
-    if (run_wait({"srun", "-Q", "-n", "1", "true"}) == 0) {
+    if (!want("slurm")) {
+    } else if (!std::getenv("SLURM_JOB_ID")) {
+        std::printf("   %-34s skipped: not inside an allocation (run: salloc -n 4 %s --only=slurm)\n", "srun", argv[0]);
+    } else if (run_wait({"srun", "--overlap", "-Q", "-n", "1", "true"}) == 0) {
         weft::SlurmManager sm(4);  // a manager must outlive its workers
         compare("srun SlurmManager(4)", reps, [&] { return weft::addprocs(sm); },
                 [] {
                     auto t0 = bench::Clock::now();
-                    run_wait({"srun", "-Q", "-n", "4", "true"});
+                    run_wait({"srun", "--overlap", "-Q", "-n", "4", "true"});
                     return bench::seconds_since(t0);
                 });
     } else {
         std::printf("   %-34s skipped: srun does not run here (run scripts/engines/slurm-up.sh)\n", "srun");
     }
 
-    if (run_wait({"mpiexec.mpich", "-n", "1", "true"}) == 0) {
+    if (!want("mpi")) {
+    } else if (run_wait({"mpiexec.mpich", "-n", "1", "true"}) == 0) {
         weft::MPIManager mm(4, "mpiexec.mpich");
         compare("mpiexec.mpich MPIManager(4)", reps, [&] { return weft::addprocs(mm); },
                 [] {

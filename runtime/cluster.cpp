@@ -136,6 +136,15 @@ void shutdown_at_exit() {
         // A user's manager object may already be destroyed (a local of main): use only ours.
         if (peer.user_manager) peer.manager.reset();
     }
+    for (int p : ws) {  // the managers hear that the master is finishing
+        auto& peer = st.peers[p];
+        if (!peer.manager || !peer.config) continue;
+        try {
+            peer.manager->manage(p, *peer.config, ManageOp::finalize);
+        } catch (const std::exception& e) {
+            log_warn("at exit: finalizing worker ", p, ": ", e.what());
+        }
+    }
     if (!ws.empty()) {
         try {
             rmprocs(ws, std::chrono::milliseconds(10000));

@@ -133,39 +133,48 @@ void run_master(const Launch& l, const std::string& host, int port) {
         std::shared_ptr<tcp::socket> sock;
         Hello hello;
     };
-    std::map<int, Arrived> ranks;
-    Event progress;
-    bool stop = false;
-    std::function<void()> accept_next = [&] {
-        acc.async_accept([&](const boost::system::error_code& e, tcp::socket s) {
-            if (e || stop) return;
+    // Shared with the handlers and handshake tasks, which may outlive this function (a
+    // late or stray connection).
+    struct Meeting {
+        std::map<int, Arrived> ranks;
+        Event progress;
+        bool stop = false;
+    };
+    auto m = std::make_shared<Meeting>();
+    const int size = l.size;
+    const std::string cookie = st.cookie;
+    std::function<void()> accept_next;
+    accept_next = [&acc, m, size, cookie, timeout, &accept_next] {
+        acc.async_accept([&acc, m, size, cookie, timeout, &accept_next](const boost::system::error_code& e, tcp::socket s) {
+            if (e || m->stop) return;
             auto sock = std::make_shared<tcp::socket>(std::move(s));
             ::fcntl(sock->native_handle(), F_SETFD, FD_CLOEXEC);
             set_keepalive(sock->native_handle());
-            launch([&, sock] {
+            launch([m, sock, size, cookie, timeout] {
                 try {
-                    handshake_accept(*sock, st.cookie, 1, timeout);
+                    handshake_accept(*sock, cookie, 1, timeout);
                     Hello h = read_hello(*sock, timeout);
-                    if (h.rank <= 0 || h.rank >= l.size || ranks.count(h.rank))
+                    if (h.rank <= 0 || h.rank >= size || m->ranks.count(h.rank))
                         throw std::runtime_error("rank " + std::to_string(h.rank) + " is unexpected");
-                    if (!stop) ranks[h.rank] = {sock, h};
+                    if (!m->stop) m->ranks[h.rank] = {sock, h};
                 } catch (const std::exception& ex) {
                     log_warn("SPMD: dropped a connection: ", ex.what());
                 }
-                progress.set();
+                m->progress.set();
             });
             accept_next();
         });
     };
     accept_next();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (static_cast<int>(ranks.size()) < l.size - 1) {
-        progress.reset();
+    while (static_cast<int>(m->ranks.size()) < l.size - 1) {
+        m->progress.reset();
         auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::nanoseconds(0) || !progress.wait_for(left)) break;
+        if (left <= std::chrono::nanoseconds(0) || !m->progress.wait_for(left)) break;
     }
-    stop = true;
+    m->stop = true;
     acc.close(ec);  // the master listens only until every rank has joined (SPEC §6)
+    auto& ranks = m->ranks;
     if (static_cast<int>(ranks.size()) < l.size - 1) {
         std::string missing;
         for (int r = 1; r < l.size; ++r)

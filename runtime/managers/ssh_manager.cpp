@@ -105,6 +105,7 @@ struct ControlMaster {
     ~ControlMaster() {
         if (proc) proc->signal(SIGTERM);
         ::unlink(path.c_str());
+        ::rmdir(path.substr(0, path.rfind('/')).c_str());  // when it was the last one
     }
 };
 
