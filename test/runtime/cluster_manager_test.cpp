@@ -1,0 +1,185 @@
+// test/runtime/cluster_manager_test.cpp — the ClusterManager interface with local
+// processes: a LocalManager passed by reference, a custom manager that hands over only the
+// worker's stdout (WorkerConfig::io) and one that gives host/port, register/deregister
+// calls, interrupt through manage(); Julia's machine-file format.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <weft/weft.hpp>
+
+extern char** environ;
+
+namespace {
+int whoami() { return weft::myid(); }
+int spin_until_interrupted() {
+    for (;;) weft::yield();
+}
+}  // namespace
+WEFT_REMOTE(whoami, spin_until_interrupted)
+
+namespace {
+/// Starts this test binary as a worker itself; the master reads the announcement from the
+/// worker's stdout (io), or, with `give_address`, the manager reads it and gives host/port.
+class PipeManager : public weft::ClusterManager {
+  public:
+    PipeManager(int n, bool give_address) : n_(n), give_address_(give_address) {}
+    void launch(const weft::AddProcsOptions&, std::vector<weft::WorkerConfig>& launched,
+                weft::LaunchNotifier& notify) override {
+        for (int i = 0; i < n_; ++i) {
+            int in[2], out[2];
+            ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+            ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+            posix_spawn_file_actions_t fa;
+            posix_spawn_file_actions_init(&fa);
+            posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+            posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+            char exe[4096];
+            ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+            exe[len > 0 ? len : 0] = 0;
+            char* argv[] = {exe, const_cast<char*>("--weft-worker"), nullptr};
+            pid_t pid = 0;
+            ASSERT_EQ(posix_spawn(&pid, exe, &fa, nullptr, argv, environ), 0);
+            posix_spawn_file_actions_destroy(&fa);
+            ::close(in[0]);
+            ::close(out[1]);
+            std::string c = weft::cluster_cookie() + "\n";
+            ASSERT_EQ(::write(in[1], c.data(), c.size()), static_cast<ssize_t>(c.size()));
+            ::close(in[1]);
+            pids_.push_back(pid);
+            weft::WorkerConfig cfg;
+            cfg.command = std::string(exe) + " --weft-worker";
+            cfg.userdata = static_cast<int>(pid);
+            if (give_address_) {  // read `weft-worker ip:port` ourselves (blocking is fine: it is short)
+                std::string line;
+                char ch;
+                while (::read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
+                auto colon = line.rfind(':');
+                cfg.host = line.substr(12, colon - 12);
+                cfg.port = std::stoi(line.substr(colon + 1));
+                ::close(out[0]);
+            } else {
+                cfg.io = out[0];
+            }
+            launched.push_back(std::move(cfg));
+            notify.notify();
+        }
+    }
+    void manage(int id, weft::WorkerConfig& cfg, weft::ManageOp op) override {
+        ops.push_back(std::to_string(id) + ":" + std::to_string(static_cast<int>(op)));
+        if (op == weft::ManageOp::deregister) {
+            int st = 0;
+            ::waitpid(std::any_cast<int>(cfg.userdata), &st, 0);
+        }
+        if (op == weft::ManageOp::interrupt) weft::ClusterManager::manage(id, cfg, op);  // over weft's connection
+    }
+    std::vector<std::string> ops;
+
+  private:
+    int n_;
+    bool give_address_;
+    std::vector<pid_t> pids_;
+};
+
+std::string write_file(const std::string& text) {
+    char path[] = "/tmp/weft-machines-XXXXXX";
+    int fd = ::mkstemp(path);
+    ::close(fd);
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+TEST(ClusterManager, LocalManagerByReference) {
+    weft::LocalManager m(2);
+    auto ids = weft::addprocs(m);
+    ASSERT_EQ(ids.size(), 2u);
+    for (int w : ids) EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
+    weft::rmprocs(ids);
+    EXPECT_EQ(weft::nprocs(), 1);
+}
+
+TEST(ClusterManager, AnnouncementReadFromIo) {
+    PipeManager m(2, false);
+    auto ids = weft::addprocs(m);
+    ASSERT_EQ(ids.size(), 2u);
+    for (int w : ids) EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
+    weft::rmprocs(ids);
+    std::vector<std::string> expect{std::to_string(ids[0]) + ":0", std::to_string(ids[1]) + ":0",
+                                    std::to_string(ids[0]) + ":1", std::to_string(ids[1]) + ":1"};
+    std::sort(m.ops.begin(), m.ops.end());
+    std::sort(expect.begin(), expect.end());
+    EXPECT_EQ(m.ops, expect);  // register_ when joined, deregister when removed
+}
+
+TEST(ClusterManager, HostAndPortFromTheManagerAndInterruptThroughManage) {
+    PipeManager m(1, true);
+    int w = weft::addprocs(m).at(0);
+    auto f = weft::remotecall(spin_until_interrupted, w);
+    weft::interrupt({w});
+    try {
+        weft::fetch(f);
+        FAIL() << "no exception";
+    } catch (const weft::RemoteException& e) {
+        EXPECT_EQ(e.captured().type, "weft::InterruptException") << e.what();
+    }
+    EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
+    weft::rmprocs(w);
+}
+
+TEST(ClusterManager, ManagerWithoutAnyAddressIsAClearError) {
+    struct Nothing : weft::ClusterManager {
+        void launch(const weft::AddProcsOptions&, std::vector<weft::WorkerConfig>& l, weft::LaunchNotifier& n) override {
+            l.emplace_back();
+            n.notify();
+        }
+    } m;
+    try {
+        weft::addprocs(m);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("gave neither host/port"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(weft::nprocs(), 1);
+}
+
+TEST(MachineFile, JuliaFormat) {
+    auto path = write_file("# hosts\n\nnode1\n4*alice@node2:2222  # four\nauto*node3 10.0.0.3\n[::1]:22\n");
+    auto ms = weft::parse_machine_file(path);
+    ::unlink(path.c_str());
+    ASSERT_EQ(ms.size(), 4u);
+    EXPECT_EQ(ms[0].spec, "node1");
+    EXPECT_EQ(ms[0].count, 1);
+    EXPECT_EQ(ms[1].spec, "alice@node2:2222");
+    EXPECT_EQ(ms[1].count, 4);
+    EXPECT_EQ(ms[2].spec, "node3 10.0.0.3");
+    EXPECT_EQ(ms[2].count, weft::Machine::auto_count);
+    EXPECT_EQ(ms[3].spec, "[::1]:22");
+}
+
+TEST(MachineFile, BadLinesNameFileLineAndProblem) {
+    struct Case { const char* text; const char* says; };
+    for (auto c : {Case{"node1\nthree*node2\n", ":2: 'three' is not a worker count"},
+                   Case{"node1:port\n", ":1: 'node1:port' has a bad port"},
+                   Case{"node1:99999\n", "port out of range"},
+                   Case{"a b c\n", "more than two fields"},
+                   Case{"0*node1\n", "'0' is not a worker count"},
+                   Case{"node1 u@10.0.0.1\n", "cannot have a user"}}) {
+        auto path = write_file(c.text);
+        try {
+            weft::parse_machine_file(path);
+            ADD_FAILURE() << "no exception for " << c.text;
+        } catch (const std::invalid_argument& e) {
+            std::string m = e.what();
+            EXPECT_NE(m.find(path), std::string::npos) << m;
+            EXPECT_NE(m.find(c.says), std::string::npos) << m;
+        }
+        ::unlink(path.c_str());
+    }
+    EXPECT_THROW(weft::parse_machine_file("/nonexistent/machines"), std::invalid_argument);
+}
