@@ -26,7 +26,10 @@ export WEFT_SSH="$D/ssh"
 case $CASE in
 ssh_*) "$E/sshd-up.sh" >/dev/null 2>&1 || skip "sshd-up.sh failed" ;;
 multihost_*) need_netns; "$E/sshd-up.sh" >/dev/null 2>&1 || skip "sshd-up.sh failed" ;;
-slurm_*) "$E/slurm-up.sh" >/dev/null 2>&1 || skip "slurm-up.sh failed (see /var/log/slurm)" ;;
+slurm_*) ls /run/slurmd-*.pid >/dev/null 2>&1 && "$E/slurm-ns-down.sh"  # the two-node one is up: swap
+  "$E/slurm-up.sh" >/dev/null 2>&1 || skip "slurm-up.sh failed (see /var/log/slurm)" ;;
+multislurm_*) need_netns; "$E/slurm-down.sh"; trap '"$E/slurm-ns-down.sh"; rm -f "$OUT"' EXIT
+  "$E/slurm-ns-up.sh" h2 h3 >/dev/null 2>&1 || skip "slurm-ns-up.sh failed (see /var/log/slurm)" ;;
 esac
 case $CASE in
 ssh_basic)
@@ -72,6 +75,13 @@ multihost_link_down)
   WEFT_WORKER_TIMEOUT=4 T=90 run "$L" ssh h2 h3 --down-cmd="ip link set wveth2 down"
   ip link set wveth2 up
   expect '^other host: 1$'; expect '^silent host: ProcessExitedException pid=2$'; expect '^nprocs after=2$' ;;
+multislurm_two_nodes)
+  # SlurmManager from the root namespace: one worker on each node host, each advertising
+  # its own address; then an SPMD start across the two nodes meeting at WEFT_MASTER_ADDR.
+  run salloc -Q -N 2 -n 2 "$L" slurm || fail "exit status $?"
+  expect '^nprocs=3$'; expect '^worker [23] 10\.213\.0\.12:'; expect '^worker [23] 10\.213\.0\.13:'
+  WEFT_MASTER_ADDR=10.213.0.12:47400 run srun -Q -N 2 -n 2 "$L" spmd || fail "SPMD exit status $?"
+  expect '^nprocs=2$'; expect '^worker 2 10\.213\.0\.13:' ;;
 slurm_manager)
   run salloc -Q -n 4 "$L" slurm --interrupt || fail "exit status $?"
   expect '^nprocs=5$'; expect '^worker 5 127\.0\.0\.1:'; expect '^interrupted: weft::InterruptException$' ;;
