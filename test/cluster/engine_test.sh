@@ -14,6 +14,10 @@ fail() { echo "FAILED: $*"; echo "--- output:"; cat "$OUT"; exit 1; }
 OUT=$(mktemp /tmp/weft-engine-XXXXXX)
 trap 'rm -f "$OUT"' EXIT
 [ "$(id -u)" -eq 0 ] || skip "engine tests need root (daemons, namespaces, packages)"
+if [ "$CASE" = down ]; then  # what the cases left up for each other, stopped by pid file
+  "$E/sshd-down.sh"; "$E/slurm-ns-down.sh"; "$E/slurm-down.sh"; "$E/netns-down.sh"
+  echo "engines stopped"; exit 0
+fi
 "$SRC/scripts/engines-deps.sh" || skip "cannot install the launchers (scripts/engines-deps.sh failed)"
 need_netns() {
   ip netns add weft-probe 2>/dev/null && ip netns del weft-probe || skip "network namespaces are not available here"
