@@ -76,10 +76,8 @@ struct PooledStack {
         return sz;
     }
     static std::vector<boost::context::stack_context>& pool() {
-        // Never destroyed: the fiber scheduler (a thread_local made before this one) frees
-        // the stacks of tasks that ended during exit after this thread's locals are gone.
-        thread_local auto* p = new std::vector<boost::context::stack_context>();
-        return *p;
+        thread_local std::vector<boost::context::stack_context> p;
+        return p;
     }
     boost::context::stack_context allocate() {
         auto& p = pool();
