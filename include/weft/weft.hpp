@@ -5,15 +5,19 @@
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
 //   everywhere.hpp  everywhere
+//   range.hpp       Range, range
+//   distributed.hpp distributed_for, distributed_reduce, min_op, max_op
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
 #pragma once
 #include "cluster.hpp"
 #include "debug.hpp"
+#include "distributed.hpp"
 #include "everywhere.hpp"
 #include "exceptions.hpp"
 #include "future.hpp"
+#include "range.hpp"
 #include "remote.hpp"
 #include "remotecall.hpp"
 #include "serialize.hpp"
