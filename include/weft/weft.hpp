@@ -3,6 +3,9 @@
 //   remotecall.hpp  remotecall, remotecall_fetch, remotecall_wait, remote_do, spawnat, fetchfrom
 //   future.hpp      Future<T>, fetch, wait, isready, put, finalize
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
+//   condition.hpp   Condition (fiber-aware)
+//   channel.hpp     Channel<T>, unbounded
+//   remote_channel.hpp RemoteChannel<T>, AbstractChannel<T>, ChannelFactory<T>
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
 //   everywhere.hpp  everywhere
 //   range.hpp       Range, range
@@ -11,7 +14,9 @@
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
 #pragma once
+#include "channel.hpp"
 #include "cluster.hpp"
+#include "condition.hpp"
 #include "debug.hpp"
 #include "distributed.hpp"
 #include "everywhere.hpp"
@@ -19,6 +24,7 @@
 #include "future.hpp"
 #include "range.hpp"
 #include "remote.hpp"
+#include "remote_channel.hpp"
 #include "remotecall.hpp"
 #include "serialize.hpp"
 #include "task.hpp"
