@@ -131,8 +131,10 @@ class RemoteChannel {
   public:
     using value_type = T;
 
+    /// A new weft::Channel<T>(1) on this process (Julia's RemoteChannel()).
+    RemoteChannel() : RemoteChannel(myid(), 1) {}
     /// A new weft::Channel<T>(capacity) on process `pid`.
-    explicit RemoteChannel(int pid = myid(), std::size_t capacity = 1) : h_(detail::ref_new(pid)) {
+    explicit RemoteChannel(int pid, std::size_t capacity = 1) : h_(detail::ref_new(pid)) {
         detail::require_serializable<T>();
         if (pid == myid()) detail::ChannelMake<T>{}(id(), capacity);
         else remotecall_wait(detail::ChannelMake<T>{}, pid, id(), capacity);

@@ -10,6 +10,8 @@
 //   everywhere.hpp  everywhere
 //   range.hpp       Range, range
 //   distributed.hpp distributed_for, distributed_reduce, min_op, max_op
+//   pmap.hpp        pmap, PmapOptions, auto_batch
+//   worker_pool.hpp WorkerPool, CachingPool, default_worker_pool, remote
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
@@ -22,6 +24,7 @@
 #include "everywhere.hpp"
 #include "exceptions.hpp"
 #include "future.hpp"
+#include "pmap.hpp"
 #include "range.hpp"
 #include "remote.hpp"
 #include "remote_channel.hpp"
@@ -29,6 +32,7 @@
 #include "serialize.hpp"
 #include "task.hpp"
 #include "threads.hpp"
+#include "worker_pool.hpp"
 
 namespace weft {
 /// Serial fallback (SPEC §3.9): waiting on a plain value does nothing.
