@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cluster.hpp"
+#include "detail/progress.hpp"
 #include "future.hpp"
 #include "range.hpp"
 #include "remotecall.hpp"
@@ -28,6 +29,9 @@ struct max_op {
 };
 
 namespace detail {
+/// WEFT_PROGRESS=1: a task that draws the loop's progress as its chunks finish.
+void watch_loop(std::int64_t total, const std::vector<Future<void>>& parts, const std::vector<std::int64_t>& sizes);
+
 /// One worker's chunk of a distributed_for: body(i) for every i of r.
 template <class F>
 struct ChunkFor {
@@ -78,13 +82,16 @@ std::vector<Future<void>> distributed_for(Range r, F body) {
     const auto ws = workers();
     const int np = static_cast<int>(ws.size());
     std::vector<Future<void>> parts;
+    std::vector<std::int64_t> sizes;
     for (int k = 0; k < np; ++k) {
         Range part = r.split(k, np);
         if (part.empty()) continue;
         auto f = remotecall(detail::ChunkFor<B>{b, part}, ws[k]);
         detail::sync_track_future(f.handle_ptr());
         parts.push_back(std::move(f));
+        sizes.push_back(part.size());
     }
+    if (detail::progress_from_env()) detail::watch_loop(r.size(), parts, sizes);
     return parts;
 }
 

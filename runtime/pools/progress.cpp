@@ -1,5 +1,8 @@
-// runtime/pools/progress.cpp — progress bars on stderr: count, percent, rate, ETA.
+// runtime/pools/progress.cpp — progress bars on stderr (count, percent, rate, ETA) for pmap
+// and, with WEFT_PROGRESS=1, asynchronous distributed loops.
 #include "weft/detail/progress.hpp"
+#include "weft/distributed.hpp"
+#include "weft/task.hpp"
 
 #include <unistd.h>
 
@@ -96,4 +99,21 @@ void Progress::finish() {
     std::fflush(stderr);
 }
 
+}  // namespace weft::detail
+
+namespace weft::detail {
+void watch_loop(std::int64_t total, const std::vector<Future<void>>& parts, const std::vector<std::int64_t>& sizes) {
+    start_task([total, parts, sizes] {
+        Progress prog("distributed_for", static_cast<std::size_t>(total), true);
+        for (std::size_t k = 0; k < parts.size(); ++k) {
+            try {
+                wait(parts[k]);
+            } catch (const std::exception&) {
+                prog.worker_failed(parts[k].where());  // the error itself reaches the enclosing sync
+            }
+            prog.advance(static_cast<std::size_t>(sizes[k]));
+        }
+        prog.finish();
+    });
+}
 }  // namespace weft::detail
