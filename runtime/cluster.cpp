@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cluster_state.hpp"
+#include "pools/pools.hpp"
 #include "log.hpp"
 #include "managers/process.hpp"
 #include "pending.hpp"
@@ -267,6 +268,7 @@ void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<Work
     peer.manager = manager;
     st.peers[pid] = std::move(peer);
     if (manager && cfg) manager->manage(pid, *cfg, ManageOp::register_);
+    pools_workers_changed();
 }
 
 void announce_new_peers(const std::vector<int>& added) {
@@ -437,6 +439,7 @@ void peer_gone(int pid, const std::string& reason) {
     if (peer.conn) peer.conn->close(reason);
     pending_peer_gone(pid, reason);
     refs_peer_gone(pid);
+    pools_workers_changed();
     peer.gone->set();
     if (st.myid == 1) {
         // A failing send closes its connection, which may remove that peer from the map:
