@@ -1,8 +1,8 @@
 // runtime/managers/spmd.cpp — SPMD start (SPEC §1): a program started as N ranks by
 // `srun -n N`, `mpiexec -n N` (MPICH: PMI_RANK/PMI_SIZE; Open MPI: OMPI_COMM_WORLD_*) or
 // Slurm (SLURM_PROCID/SLURM_STEP_NUM_TASKS) forms one cluster: rank 0 is process 1 and
-// listens at WEFT_MASTER_ADDR (or, when every rank is on one host, 127.0.0.1 and a port
-// derived from the launch) only until every rank has joined; rank r connects to it,
+// listens at WEFT_MASTER_ADDR (or, when every rank is on one host, 127.0.0.1 and the first
+// free of eight ports derived from the launch) only until every rank has joined; rank r connects to it,
 // proves the cookie (the handshake of SPEC §6), says its rank and listening address, and
 // becomes process r+1. The cookie is WEFT_COOKIE, or one derived from the launch (not a
 // secret: set WEFT_COOKIE on shared hosts).
@@ -113,21 +113,30 @@ Hello read_hello(tcp::socket& s, std::chrono::seconds t) {
     return h;
 }
 
-void run_master(const Launch& l, const std::string& host, int port) {
+void run_master(const Launch& l, const std::string& host, const std::vector<int>& ports) {
     auto& st = state();
     const auto timeout = worker_timeout();
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(host, ec);
     if (ec) throw std::invalid_argument("weft: the SPMD master address '" + host + "' is not an IP address");
     tcp::acceptor acc(io());
-    acc.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
-    if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acc.bind(tcp::endpoint(addr, static_cast<unsigned short>(port)), ec);
-    if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        throw std::runtime_error("weft: rank 0 of " + l.launcher + " cannot listen on " + host + ":" +
-                                 std::to_string(port) + " for the other ranks: " + ec.message() +
-                                 " (set WEFT_MASTER_ADDR=<ip>:<free port>)");
+    int port = 0;
+    std::string tried;
+    for (int candidate : ports) {  // the first free one of the ports the ranks will try
+        acc.close(ec);
+        acc.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
+        if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acc.bind(tcp::endpoint(addr, static_cast<unsigned short>(candidate)), ec);
+        if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+        if (!ec) {
+            port = candidate;
+            break;
+        }
+        tried += (tried.empty() ? "" : ", ") + std::to_string(candidate) + " (" + ec.message() + ")";
+    }
+    if (!port)
+        throw std::runtime_error("weft: rank 0 of " + l.launcher + " cannot listen on " + host + " for the other ranks: " +
+                                 "port " + tried + " (set WEFT_MASTER_ADDR=<ip>:<free port>)");
     log_debug("SPMD: rank 0 of ", l.size, " listening on ", host, ":", port);
     struct Arrived {
         std::shared_ptr<tcp::socket> sock;
@@ -199,7 +208,7 @@ void run_master(const Launch& l, const std::string& host, int port) {
     announce_new_peers(added);
 }
 
-[[noreturn]] void run_rank(const Launch& l, const std::string& host, int port) {
+[[noreturn]] void run_rank(const Launch& l, const std::string& host, const std::vector<int>& ports) {
     auto& st = state();
     st.is_worker = true;
     st.myid = 0;
@@ -212,7 +221,8 @@ void run_master(const Launch& l, const std::string& host, int port) {
     start_accepting();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string last;
-    for (;;) {  // rank 0 may not listen yet
+    for (std::size_t attempt = 0;; ++attempt) {  // rank 0 may not listen yet; with derived
+        const int port = ports[attempt % ports.size()];  // ports, on the first free candidate
         try {
             auto sock = connect_tcp(host, port, std::chrono::seconds(5));
             handshake_connect(sock, st.cookie, 0, timeout);
@@ -224,20 +234,23 @@ void run_master(const Launch& l, const std::string& host, int port) {
             conn->start_reader();
             break;
         } catch (const HandshakeError& e) {
-            std::fprintf(stderr, "weft: rank %d of %s: the master at %s:%d refused it: %s\n", l.rank,
-                         l.launcher.c_str(), host.c_str(), port, e.what());
-            std::exit(1);
+            if (ports.size() == 1) {
+                std::fprintf(stderr, "weft: rank %d of %s: the master at %s:%d refused it: %s\n", l.rank,
+                             l.launcher.c_str(), host.c_str(), port, e.what());
+                std::exit(1);
+            }
+            last = std::to_string(port) + ": " + e.what();  // another cluster's port: try the next
         } catch (const std::exception& e) {
             last = e.what();
         }
         if (std::chrono::steady_clock::now() > deadline) {
-            std::fprintf(stderr, "weft: rank %d of %s could not reach rank 0 at %s:%d within %lld s (%s); set "
-                         "WEFT_MASTER_ADDR or raise WEFT_WORKER_TIMEOUT\n",
-                         l.rank, l.launcher.c_str(), host.c_str(), port, static_cast<long long>(timeout.count()),
-                         last.c_str());
+            std::fprintf(stderr, "weft: rank %d of %s could not reach rank 0 at %s (port %d%s) within %lld s (%s); "
+                         "set WEFT_MASTER_ADDR or raise WEFT_WORKER_TIMEOUT\n",
+                         l.rank, l.launcher.c_str(), host.c_str(), ports[0], ports.size() > 1 ? " or the next candidates" : "",
+                         static_cast<long long>(timeout.count()), last.c_str());
             std::exit(1);
         }
-        weft::sleep(std::chrono::milliseconds(20));
+        if ((attempt + 1) % ports.size() == 0) weft::sleep(std::chrono::milliseconds(20));
     }
     serve_until_exit();
 }
@@ -252,30 +265,40 @@ bool spmd_start() {
     auto& st = state();
     st.spmd = true;
     std::string host;
-    int port = 0;
+    std::vector<int> ports;
     if (const char* m = std::getenv("WEFT_MASTER_ADDR"); m && *m) {
-        std::tie(host, port) = split_addr(m);
+        auto [h, p] = split_addr(m);
+        host = h;
+        ports.push_back(p);
     } else if (l.one_host) {
+        // Eight candidate ports derived from the launch, below the ephemeral range (where
+        // any outgoing connection may hold a port): rank 0 listens on the first free one.
         host = "127.0.0.1";
-        port = 20000 + static_cast<int>(fnv(l.key) % 40000);
+        int low = 32768;
+        if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+            if (std::fscanf(f, "%d", &low) != 1) low = 32768;
+            std::fclose(f);
+        }
+        const int first = 10000, span = std::max(1000, low - first);
+        for (int i = 0; i < 8; ++i) ports.push_back(first + static_cast<int>(fnv(l.key + "#" + std::to_string(i)) % span));
     } else {
         throw std::runtime_error("weft: started as rank " + std::to_string(l.rank) + " of " + std::to_string(l.size) +
                                  " by " + l.launcher + " on several hosts: set WEFT_MASTER_ADDR=<ip of rank 0's "
                                  "host>:<port> so the ranks can meet");
     }
     if (st.cookie.empty()) {
-        std::string k = "weft-spmd:" + l.key + ":" + std::to_string(::getuid()) + ":" + host + ":" + std::to_string(port);
+        std::string k = "weft-spmd:" + l.key + ":" + std::to_string(::getuid()) + ":" + host;
         char buf[40];
         std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fnv(k)),
                       static_cast<unsigned long long>(fnv(k + "#2")));
         st.cookie = buf;
     }
-    log_debug("SPMD: rank ", l.rank, " of ", l.size, " (", l.launcher, "), master at ", host, ":", port);
+    log_debug("SPMD: rank ", l.rank, " of ", l.size, " (", l.launcher, "), master at ", host, ":", ports[0]);
     if (l.rank == 0) {
-        run_master(l, host, port);
+        run_master(l, host, ports);
         return true;
     }
-    run_rank(l, host, port);
+    run_rank(l, host, ports);
 }
 
 }  // namespace weft::rt
