@@ -263,13 +263,19 @@ void SSHManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& lau
                     break;
                 }
                 p->set_label("From ssh " + data->host.text() + ": ");
-                p->wait_ready(timeout);
-                // sshd's MaxStartups drops concurrent key exchanges: retry such a launch once.
-                if (p->announcements() == 0 && p->exited() &&
-                    p->stderr_tail().find("kex_exchange_identification") != std::string::npos) {
-                    p->wait_exit(std::chrono::seconds(1));
-                    continue;
+                if (!p->wait_ready(timeout)) {  // a silent host: give up within the timeout
+                    p->signal(SIGKILL);
+                    error = "`" + p->command() + "` did not announce the worker's address within " +
+                            std::to_string(timeout.count()) + " s. Its last stderr lines:\n" + p->stderr_tail() +
+                            "(raise WEFT_WORKER_TIMEOUT or AddProcsOptions::timeout if the host is only slow)";
+                    p.reset();
+                    break;
                 }
+                if (p->announcements() == 0) p->wait_exit(std::chrono::seconds(1));  // closed: reap it
+                // sshd's MaxStartups drops concurrent key exchanges: retry such a launch once.
+                if (attempt == 0 && p->announcements() == 0 &&
+                    p->stderr_tail().find("kex_exchange_identification") != std::string::npos)
+                    continue;
                 break;
             }
             if (p) {

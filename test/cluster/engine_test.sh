@@ -39,7 +39,9 @@ case $CASE in
 ssh_basic)
   run "$L" ssh localhost-ssh '2*localhost-ssh' || fail "exit status $?"
   expect '^nprocs=4$'
-  expect '^worker 2 127\.0\.0\.1:[0-9]+$'; expect '^worker 4 127\.0\.0\.1:[0-9]+$' ;;
+  expect '^worker 2 127\.0\.0\.1:[0-9]+$'; expect '^worker 4 127\.0\.0\.1:[0-9]+$'
+  run "$L" ssh 'auto*localhost-ssh' || fail "auto: exit status $?"   # one worker per core over there
+  expect "^nprocs=$(($(nproc) + 1))\$" ;;
 ssh_tunnel_multiplex)
   run "$L" ssh --tunnel --multiplex '3*localhost-ssh' --lines=3 || fail "exit status $?"
   expect '^nprocs=4$'
@@ -78,7 +80,12 @@ multihost_tunnel)
 multihost_link_down)
   WEFT_WORKER_TIMEOUT=4 T=90 run "$L" ssh h2 h3 --down-cmd="ip link set wveth2 down"
   ip link set wveth2 up
-  expect '^other host: 1$'; expect '^silent host: ProcessExitedException pid=2$'; expect '^nprocs after=2$' ;;
+  expect '^other host: 1$'; expect '^silent host: ProcessExitedException pid=2$'; expect '^nprocs after=2$'
+  # a host that is silent from the start: the launch gives up within the timeout
+  ip link set wveth3 down
+  run "$L" ssh --timeout=3 h2 h3; ip link set wveth3 up
+  expect 'cannot start a worker on h3: `[^`]*` did not announce the worker.s address within 3 s'
+  expect 'the 1 that started are kept' ;;
 multislurm_two_nodes)
   # SlurmManager from the root namespace: one worker on each node host, each advertising
   # its own address; then an SPMD start across the two nodes meeting at WEFT_MASTER_ADDR.

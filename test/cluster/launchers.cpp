@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
             for (std::size_t i = 1; i < pos.size(); ++i) {
                 auto star = pos[i].find('*');
                 if (star == std::string::npos) ms.emplace_back(pos[i]);
+                else if (pos[i].substr(0, star) == "auto") ms.emplace_back(pos[i].substr(star + 1), weft::Machine::auto_count);
                 else ms.emplace_back(pos[i].substr(star + 1), std::atoi(pos[i].substr(0, star).c_str()));
             }
             weft::SSHManager m(ms);
