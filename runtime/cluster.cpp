@@ -165,13 +165,14 @@ struct ExitGuard {
 
 /// Runs the manager's deregister for a worker that is gone, on a task (it may block).
 void deregister_later(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<ClusterManager> mgr,
-                      std::string reason) {
-    launch([pid, cfg, mgr, reason] {
+                      std::string reason, bool report = true) {
+    launch([pid, cfg, mgr, reason, report] {
         try {
             if (mgr && cfg) mgr->manage(pid, *cfg, ManageOp::deregister);
         } catch (const std::exception& e) {
             log_warn("deregistering worker ", pid, ": ", e.what());
         }
+        if (!report) return;
         std::string how = reason;
         if (cfg && cfg->process && cfg->process->exited()) how = cfg->process->exit_description();
         log_warn("worker ", pid, (cfg && cfg->ospid ? " (pid " + std::to_string(*cfg->ospid) + ")" : std::string()),
@@ -492,7 +493,9 @@ void on_connection_closed(Connection& c, const std::string& reason) {
             peer_gone(pid, "its connection closed (" + reason + ")");
             deregister_later(pid, cfg, mgr, reason);
         } else {
+            const bool later = it->second.deregister_when_gone;
             peer_gone(pid, "removed by rmprocs");
+            if (later) deregister_later(pid, cfg, mgr, "removed by rmprocs", false);
         }
         return;
     }
@@ -684,10 +687,13 @@ void rmprocs(const std::vector<int>& pids, std::optional<std::chrono::millisecon
     for (auto& w : waits) {
         auto left = [&] { return std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now()); };
         bool ok = w.gone->wait_for(left());
-        if (ok && w.cfg && w.cfg->process && w.mgr && w.mgr->name() == "local") ok = w.cfg->process->wait_exit(left());
         if (!ok) late.push_back(w.pid);
     }
     for (auto& w : waits) {
+        if (std::count(late.begin(), late.end(), w.pid)) {  // deregistered when it goes
+            if (auto it = st.peers.find(w.pid); it != st.peers.end()) it->second.deregister_when_gone = true;
+            continue;
+        }
         try {
             if (w.mgr && w.cfg) w.mgr->manage(w.pid, *w.cfg, ManageOp::deregister);
         } catch (const std::exception& e) {

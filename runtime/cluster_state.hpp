@@ -26,6 +26,7 @@ struct Peer {
     std::shared_ptr<Event> gone = std::make_shared<Event>();  ///< set when the peer is gone
     bool removing = false;                    ///< rmprocs asked it to exit
     bool user_manager = false;                ///< `manager` belongs to the user (may be gone at exit)
+    bool deregister_when_gone = false;        ///< rmprocs gave up waiting: deregister it when it goes
 };
 
 struct ClusterState {
