@@ -5,18 +5,24 @@
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
 //   everywhere.hpp  everywhere
+//   range.hpp       Range, range
+//   shared_array.hpp SharedArray<T,N>, sdata, localindices, indexpids
+//   darray.hpp      DArray<T,N>, Array<T,N>, dzeros/dones/drand/drandn/dfill, distribute
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
 #pragma once
 #include "cluster.hpp"
+#include "darray.hpp"
 #include "debug.hpp"
 #include "everywhere.hpp"
 #include "exceptions.hpp"
 #include "future.hpp"
 #include "remote.hpp"
+#include "range.hpp"
 #include "remotecall.hpp"
 #include "serialize.hpp"
+#include "shared_array.hpp"
 #include "task.hpp"
 #include "threads.hpp"
 
