@@ -217,6 +217,7 @@ void shm_release_all(const std::string& name, const std::vector<int>& pids) {
         if (p != st.myid) others.push_back(p);
     if (others.empty()) return;
     auto send = [name, others] {
+        if (rt::state().shutting_down) return;
         for (int p : others) {
             if (!alive_peer(p)) continue;  // a dead process's mappings went with it
             try {

@@ -76,8 +76,10 @@ struct PooledStack {
         return sz;
     }
     static std::vector<boost::context::stack_context>& pool() {
-        thread_local std::vector<boost::context::stack_context> p;
-        return p;
+        // Never destroyed: tasks still start and end after this thread's thread-locals
+        // are destroyed at exit (the exit guard's rmprocs, values freed with the peers).
+        thread_local auto* p = new std::vector<boost::context::stack_context>;
+        return *p;
     }
     boost::context::stack_context allocate() {
         auto& p = pool();
