@@ -35,14 +35,17 @@ struct ShmMapping {
     ~ShmMapping();
 };
 
-/// Creates, fallocates and maps a new segment of `bytes`; registers it in this process.
-/// Throws std::runtime_error (size, place, what to do) when /dev/shm has no room.
+/// Creates and maps a new segment of `bytes` (its pages are allocated by shm_attach_all,
+/// or here where the kernel cannot); registers it in this process. Throws
+/// std::runtime_error (size, place, what to do) when /dev/shm has no room.
 std::shared_ptr<ShmMapping> shm_create(std::size_t bytes);
 /// The mapping of `name` registered in this process, or null (not a participant).
 std::shared_ptr<ShmMapping> shm_lookup(const std::string& name);
-/// Maps the (not yet unlinked) segment `name` on every process of `pids` but this one;
-/// on failure releases what was mapped and throws.
-void shm_attach_all(const std::string& name, std::size_t bytes, const std::vector<int>& pids);
+/// Maps the (not yet unlinked) segment `name` on every process of `mapped` but this one,
+/// and has each of `participants` allocate its share of the pages, in parallel; on
+/// failure releases what was mapped and throws (a full /dev/shm: size, place, remedy).
+void shm_attach_all(const std::string& name, std::size_t bytes, const std::vector<int>& mapped,
+                    const std::vector<int>& participants);
 /// Removes the name from /dev/shm (the memory lives on while mapped).
 void shm_unlink(const std::string& name);
 /// Drops the registry entries of `name` on every process of `pids` (this one included),
@@ -138,7 +141,7 @@ class SharedArray {
         map_ = detail::shm_create(bytes);
         name_ = map_->name;
         try {
-            detail::shm_attach_all(name_, map_->bytes, mapped);
+            detail::shm_attach_all(name_, map_->bytes, mapped, pids_);
         } catch (...) {
             detail::shm_unlink(name_);
             detail::shm_release_all(name_, {me});

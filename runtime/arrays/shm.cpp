@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -39,6 +40,8 @@ Registry& registry() {
 }
 std::atomic<std::uint64_t> g_seq{0};
 std::once_flag g_stale_once;
+bool g_populate_checked = false;
+bool g_populate_works = false;
 
 std::string errno_text(int e) { return std::strerror(e); }
 
@@ -54,6 +57,44 @@ std::size_t round_to_page(std::size_t bytes) {
     const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     if (bytes == 0) return page;
     return (bytes + page - 1) / page * page;
+}
+
+/// The "/dev/shm is full" error: the size, the place, what to do.
+[[noreturn]] void throw_no_space(std::size_t bytes, const std::string& name, const std::string& how) {
+    std::string avail;
+    struct statvfs fs {};
+    if (::statvfs("/dev/shm", &fs) == 0)
+        avail = " (" + human_bytes(static_cast<std::size_t>(fs.f_bavail) * fs.f_frsize) + " free of " +
+                human_bytes(static_cast<std::size_t>(fs.f_blocks) * fs.f_frsize) + ")";
+    throw std::runtime_error(
+        "weft: cannot allocate a SharedArray of " + human_bytes(bytes) + " in /dev/shm (segment " + name + ", process " +
+        std::to_string(myid()) + ", " + how + "): no space left on /dev/shm" + avail +
+        "; free space there (remove unused files, finalize SharedArrays you no longer need), enlarge it (mount -o "
+        "remount,size=<N>G /dev/shm, or docker --shm-size), or use a smaller array");
+}
+
+/// Allocates and maps share k of np of the mapping's pages (byte range k*len/np ..
+/// (k+1)*len/np, widened to pages) with MADV_POPULATE_WRITE: the pages are zeroed and
+/// mapped here, in parallel with the other participants, and a full /dev/shm is an
+/// error instead of a SIGBUS at first touch. Returns false when the kernel lacks
+/// MADV_POPULATE_WRITE (Linux < 5.14).
+bool populate_share(const ShmMapping& m, std::size_t k, std::size_t np) {
+#ifdef MADV_POPULATE_WRITE
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const auto lo = static_cast<std::size_t>((static_cast<unsigned __int128>(k) * m.bytes) / np) / page * page;
+    auto hi = static_cast<std::size_t>((static_cast<unsigned __int128>(k + 1) * m.bytes) / np);
+    hi = std::min(m.bytes, (hi + page - 1) / page * page);
+    if (hi <= lo) return true;
+    if (::madvise(static_cast<char*>(m.addr) + lo, hi - lo, MADV_POPULATE_WRITE) == 0) return true;
+    const int e = errno;
+    if (e == EINVAL) return false;
+    if (e == EFAULT || e == ENOMEM || e == ENOSPC) throw_no_space(m.bytes, m.name, "allocating its share of the pages");
+    throw std::runtime_error("weft: cannot allocate SharedArray segment /dev/shm" + m.name + " on process " +
+                             std::to_string(myid()) + ": madvise(MADV_POPULATE_WRITE): " + errno_text(e));
+#else
+    (void)m, (void)k, (void)np;
+    return false;
+#endif
 }
 
 std::shared_ptr<ShmMapping> map_fd(int fd, const std::string& name, std::size_t bytes) {
@@ -87,8 +128,9 @@ void release_local(const std::string& name) {
     r.maps.erase(it);
 }
 
-/// Remote side of shm_attach_all: maps the segment and keeps it in the registry.
-void shm_attach_here(std::string name, std::size_t bytes) {
+/// Remote side of shm_attach_all: maps the segment, allocates this process's share of
+/// the pages (share < 0: none), and keeps the mapping in the registry.
+void shm_attach_here(std::string name, std::size_t bytes, int share, int nshares) {
     if (shm_lookup(name)) return;
     const int fd = ::shm_open(name.c_str(), O_RDWR, 0600);
     if (fd < 0) {
@@ -105,6 +147,7 @@ void shm_attach_here(std::string name, std::size_t bytes) {
         throw;
     }
     ::close(fd);
+    if (share >= 0) populate_share(*m, static_cast<std::size_t>(share), static_cast<std::size_t>(nshares));
     register_mapping(m);
 }
 
@@ -142,26 +185,44 @@ std::shared_ptr<ShmMapping> shm_create(std::size_t bytes) {
     }
     if (fd < 0) throw std::runtime_error("weft: no free SharedArray segment name under /dev/shm/weft-" +
                                          std::to_string(::getpid()) + "-*");
-    // posix_fallocate reserves the pages now: on a full /dev/shm this fails with ENOSPC
-    // instead of a SIGBUS at first touch (which a plain ftruncate would give).
-    const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(len));
-    if (rc != 0) {
+    // The pages are allocated before the constructor returns, so that a full /dev/shm is
+    // an error and never a SIGBUS at first touch (which a bare ftruncate would give):
+    // by the participants in parallel (shm_attach_all, MADV_POPULATE_WRITE), or here with
+    // posix_fallocate where the kernel lacks that. A quick check first for the common case.
+    struct statvfs fs {};
+    if (::statvfs("/dev/shm", &fs) == 0 && static_cast<std::size_t>(fs.f_bavail) * fs.f_frsize < len) {
         ::close(fd);
         ::shm_unlink(name.c_str());
-        if (rc == ENOSPC) {
-            std::string avail;
-            struct statvfs fs {};
-            if (::statvfs("/dev/shm", &fs) == 0)
-                avail = " (" + human_bytes(static_cast<std::size_t>(fs.f_bavail) * fs.f_frsize) + " free of " +
-                        human_bytes(static_cast<std::size_t>(fs.f_blocks) * fs.f_frsize) + ")";
-            throw std::runtime_error(
-                "weft: cannot allocate a SharedArray of " + human_bytes(bytes) + " in /dev/shm (segment " + name +
-                ", process " + std::to_string(myid()) + "): no space left on /dev/shm" + avail + "; free space there (remove "
-                "unused files, finalize SharedArrays you no longer need), enlarge it (mount -o remount,size=<N>G "
-                "/dev/shm, or docker --shm-size), or use a smaller array");
+        throw_no_space(bytes, name, "creating it");
+    }
+    if (::ftruncate(fd, static_cast<off_t>(len)) != 0) {
+        const int e = errno;
+        ::close(fd);
+        ::shm_unlink(name.c_str());
+        if (e == ENOSPC || e == EFBIG) throw_no_space(bytes, name, "creating it");
+        throw std::runtime_error("weft: cannot size SharedArray segment /dev/shm" + name + " to " + human_bytes(len) + ": " +
+                                 errno_text(e));
+    }
+    if (!g_populate_checked) {
+        // One page tells whether MADV_POPULATE_WRITE works here.
+        g_populate_checked = true;
+#ifdef MADV_POPULATE_WRITE
+        void* probe = ::mmap(nullptr, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (probe != MAP_FAILED) {
+            g_populate_works = ::madvise(probe, 1, MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
+            ::munmap(probe, 1);
         }
-        throw std::runtime_error("weft: cannot allocate a SharedArray of " + human_bytes(bytes) + " in /dev/shm (segment " +
-                                 name + ", process " + std::to_string(myid()) + "): posix_fallocate: " + errno_text(rc));
+#endif
+    }
+    if (!g_populate_works) {
+        const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(len));
+        if (rc != 0) {
+            ::close(fd);
+            ::shm_unlink(name.c_str());
+            if (rc == ENOSPC) throw_no_space(bytes, name, "posix_fallocate");
+            throw std::runtime_error("weft: cannot allocate a SharedArray of " + human_bytes(bytes) + " in /dev/shm (segment " +
+                                     name + ", process " + std::to_string(myid()) + "): posix_fallocate: " + errno_text(rc));
+        }
     }
     std::shared_ptr<ShmMapping> m;
     try {
@@ -183,16 +244,31 @@ std::shared_ptr<ShmMapping> shm_lookup(const std::string& name) {
     return it == r.maps.end() ? nullptr : it->second;
 }
 
-void shm_attach_all(const std::string& name, std::size_t bytes, const std::vector<int>& pids) {
+void shm_attach_all(const std::string& name, std::size_t bytes, const std::vector<int>& mapped,
+                    const std::vector<int>& participants) {
     const int me = myid();
+    auto share_of = [&](int p) {
+        if (!g_populate_works) return -1;
+        for (std::size_t k = 0; k < participants.size(); ++k)
+            if (participants[k] == p) return static_cast<int>(k);
+        return -1;
+    };
+    const int np = static_cast<int>(participants.size());
     std::vector<int> asked;
     std::vector<Future<void>> calls;
-    for (int p : pids) {
+    for (int p : mapped) {
         if (p == me) continue;
         asked.push_back(p);
-        calls.push_back(remotecall(shm_attach_here, p, name, bytes));
+        calls.push_back(remotecall(shm_attach_here, p, name, bytes, share_of(p), np));
     }
     std::exception_ptr err;
+    try {
+        if (const int k = share_of(me); k >= 0) {
+            if (auto m = shm_lookup(name)) populate_share(*m, static_cast<std::size_t>(k), static_cast<std::size_t>(np));
+        }
+    } catch (...) {
+        err = std::current_exception();
+    }
     for (auto& c : calls) {
         try {
             weft::wait(c);

@@ -278,6 +278,26 @@ TEST(SharedArrayHelper, DISABLED_TooBig) {
     std::fflush(stdout);
 }
 
+// Space taken by someone else between the creation and the page allocation: the
+// participants' MADV_POPULATE_WRITE fails, which must be the same clear error.
+TEST(SharedArrayHelper, DISABLED_FilledMeanwhile) {
+    const std::size_t bytes = std::size_t{12} << 20;
+    auto m = weft::detail::shm_create(bytes);  // 12 of 16 MiB: the quick check passes
+    {
+        std::ofstream filler("/dev/shm/weft-test-filler", std::ios::binary);
+        std::vector<char> chunk(1 << 20, 'x');
+        for (int i = 0; i < 8; ++i) filler.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    }
+    try {
+        weft::detail::shm_attach_all(m->name, m->bytes, {1}, {1});
+        std::printf("error none\n");
+    } catch (const std::exception& e) {
+        std::printf("error %s\n", e.what());
+    }
+    weft::detail::shm_unlink(m->name);
+    std::fflush(stdout);
+}
+
 TEST(SharedArrayKill, MasterKilledLeavesNothing) {
     auto c = start_helper("HoldAndWait");
     const std::string pid = read_until(c, "ready ");
@@ -312,4 +332,19 @@ TEST(SharedArrayFull, ClearErrorNotSigbus) {
     EXPECT_NE(err.find("/dev/shm"), std::string::npos) << err;           // the place
     EXPECT_NE(err.find("no space left"), std::string::npos) << err;
     EXPECT_NE(err.find("enlarge it"), std::string::npos) << err;         // what to do
+}
+
+TEST(SharedArrayFull, FilledBetweenCreationAndAllocation) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs on /dev/shm in a mount namespace";
+    if (::access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare(1) (util-linux)";
+    auto c = start_helper("FilledMeanwhile", {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                              "mount -t tmpfs -o size=16m weft-test-shm /dev/shm && exec \"$0\" \"$@\""});
+    const std::string err = read_until(c, "error ");
+    int st = reap(c);
+    if (err.empty() && WIFEXITED(st) && WEXITSTATUS(st) != 0)
+        GTEST_SKIP() << "could not mount a tmpfs in a new mount namespace (status " << st << ")";
+    EXPECT_TRUE(WIFEXITED(st)) << "the helper died of signal " << (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    EXPECT_NE(err.find("12582912 bytes"), std::string::npos) << err;
+    EXPECT_NE(err.find("no space left on /dev/shm"), std::string::npos) << err;
+    EXPECT_NE(err.find("allocating its share"), std::string::npos) << err;
 }
