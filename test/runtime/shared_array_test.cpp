@@ -35,11 +35,14 @@ long sum_on(weft::SharedArray<long, 2> s) {
     return t;
 }
 void set_at(weft::SharedArray<long, 2> s, std::size_t i, long v) { s[i] = v; }
+void init_fails(weft::SharedArray<long, 2>& s) {
+    if (weft::indexpids(s) == 1) throw std::out_of_range("no room for process " + std::to_string(weft::myid()));
+}
 int os_pid() { return static_cast<int>(::getpid()); }
 bool is_mapped(weft::SharedArray<long, 2> s) { return s.mapped(); }
 weft::SharedArray<long, 2> echo(weft::SharedArray<long, 2> s) { return s; }
 }  // namespace
-WEFT_REMOTE(fill_with_myid, fill_strided, sum_on, set_at, os_pid, is_mapped, echo)
+WEFT_REMOTE(fill_with_myid, fill_strided, init_fails, sum_on, set_at, os_pid, is_mapped, echo)
 
 namespace {
 
@@ -210,6 +213,24 @@ TEST_F(SharedArrayTest, FinalizeReleasesEarly) {
     EXPECT_EQ(weft::detail::shm_lookup(name), nullptr);
     EXPECT_FALSE(s.mapped());
     EXPECT_THROW(weft::sdata(s), weft::InvalidStateException);
+}
+
+TEST_F(SharedArrayTest, InitErrorReachesTheCreatorAndReleases) {
+    try {
+        weft::SharedArray<long, 2> s({4, 4}, {.init = init_fails, .pids = {2, 3}});
+        FAIL() << "no exception";
+    } catch (const weft::RemoteException& e) {
+        EXPECT_EQ(e.pid(), 3);
+        EXPECT_NE(std::string(e.what()).find("no room for process 3"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(segments_of(::getpid()).empty());
+}
+
+TEST_F(SharedArrayTest, EmptyArray) {
+    weft::SharedArray<double, 2> s({0, 5}, {.pids = {2, 3}});
+    EXPECT_EQ(s.size(), 0u);
+    EXPECT_TRUE(weft::localindices(s).empty());
+    EXPECT_EQ(weft::sdata(s).size(), 0u);
 }
 
 TEST_F(SharedArrayTest, WorkerKilledLeavesNothing) {
