@@ -1,8 +1,9 @@
 // runtime/arrays/shm.cpp — the shared memory behind SharedArray: segments created with
-// shm_open(O_EXCL, 0600) + posix_fallocate (a full /dev/shm is an error, never a SIGBUS)
-// + mmap; a per-process registry of mappings; unlinking once every participant mapped
-// it; release on every participant when the last handle is gone; removal of segments
-// left by dead processes.
+// shm_open(O_EXCL, 0600) + ftruncate + mmap, their pages allocated by the participants in
+// parallel (MADV_POPULATE_WRITE, else posix_fallocate) so that a full /dev/shm is an error,
+// never a SIGBUS; a per-process registry of mappings; unlinking once every participant
+// mapped it; release on every participant when the last handle is gone; removal of
+// segments left by dead processes.
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
