@@ -17,7 +17,10 @@ void advection_chunk(const Arr3& q, const Arr3& u, weft::Range irange, weft::Ran
         for (auto j : jrange) {
             const std::size_t here = n0 * (static_cast<std::size_t>(j) + n1 * static_cast<std::size_t>(t));
             const std::size_t next = here + n0 * n1;
-            for (auto i : irange) qd[next + i] = qd[here + i] + ud[here + i];
+            double* out = qd + next;
+            const double* in = qd + here;
+            const double* add = ud + here;
+            for (std::int64_t i = irange.first; i < irange.last; ++i) out[i] = in[i] + add[i];  // irange has step 1
         }
 }
 
