@@ -15,6 +15,7 @@
 #include <cstring>
 #include <thread>
 
+#include "arrays/startup.hpp"
 #include "cluster_state.hpp"
 #include "pools/pools.hpp"
 #include "log.hpp"
@@ -542,6 +543,7 @@ void init(int& argc, char**& argv) {
         run_worker(bind);  // never returns
     }
     if (const char* c = std::getenv("WEFT_COOKIE"); c && *c && st.cookie.empty()) st.cookie = c;
+    detail::shm_remove_stale();  // segments of SharedArrays whose creator was killed
     if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined
         thread_local ExitGuard spmd_guard;
         (void)spmd_guard;
