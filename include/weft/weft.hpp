@@ -4,6 +4,7 @@
 //   future.hpp      Future<T>, fetch, wait, isready, put, finalize
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
+//   threadcall.hpp  threadcall
 //   everywhere.hpp  everywhere
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
@@ -18,6 +19,7 @@
 #include "remotecall.hpp"
 #include "serialize.hpp"
 #include "task.hpp"
+#include "threadcall.hpp"
 #include "threads.hpp"
 
 namespace weft {

@@ -13,6 +13,7 @@
 #include "asio.hpp"
 #include "log.hpp"
 #include "tasks/fiber.hpp"
+#include "threads/hooks.hpp"
 
 namespace weft::rt {
 namespace bf = boost::fibers;
@@ -143,6 +144,7 @@ void launch(std::function<void()> fn) {
 void post_to_runtime(std::function<void()> fn) { asio::post(*g_io, std::move(fn)); }
 
 void Event::wait() {
+    check_not_in_threadcall("a blocking weft operation");
     if (set_) return;
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
@@ -150,6 +152,7 @@ void Event::wait() {
 }
 
 bool Event::wait_for(std::chrono::nanoseconds d) {
+    check_not_in_threadcall("a blocking weft operation");
     if (set_) return true;
     struct State { bool fired = false; bool done = false; };
     auto st = std::make_shared<State>();
