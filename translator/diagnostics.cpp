@@ -45,6 +45,18 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
         WARN(CaptureUnused, "capture(%0): the statement does not use '%0'")
         WARN(AssignCapture, "assignment to captured variable '%0' has no effect in the caller")
         WARN(GlobalRead, "'%0' is a global variable: the process that runs this reads its own copy; list it in capture(%0) to send the caller's value")
+        ERR(LoopNotFor, "'#pragma weft %0' needs a 'for' loop over an integer range, 'for (T i = first; i < last; ++i)'%1")
+        ERR(LoopInit, "'#pragma weft %0' needs the loop to declare one integer variable: 'for (T i = first; ...)'")
+        ERR(LoopIndexType, "loop variable '%0' has type %1; '#pragma weft %2' needs an integer type")
+        ERR(LoopCondition, "'#pragma weft %0' needs the loop condition '%1 < last' or '%1 <= last'")
+        ERR(LoopIncrement, "'#pragma weft %0' needs the loop increment %2, not this one")
+        ERR(LoopVarModified, "loop variable '%0' is modified inside the loop under '#pragma weft %1'; the iterations are handed out in advance")
+        ERR(BadSchedule, "bad 'schedule(%0)': use 'schedule(static)', 'schedule(dynamic)' or 'schedule(dynamic, <chunk>)'")
+        ERR(BadReduce, "bad 'reduce(%0)': write 'reduce(op:var)' with op one of + * min max & | ^ && || or the name of a function 'T f(T, T)'")
+        ERR(ReduceUndeclared, "reduction variable '%0' is not declared before the loop")
+        ERR(ReduceIsLoopVar, "reduction variable '%0' is the loop variable")
+        WARN(ReduceUnused, "reduction variable '%0' is not used in the loop")
+        ERR(NotACall, "'#pragma weft %0' needs a function call: 'auto x = f(args);', 'x = f(args);' or 'f(args);'")
         NOTE(GeneratedSerialize, "generated 'serialize' for struct %0, captured by '#pragma weft %1'")
 #undef ERR
 #undef WARN
