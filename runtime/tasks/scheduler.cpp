@@ -41,6 +41,14 @@ class AsioAlgo final : public bf::algo::algorithm {
 
     bool has_ready_fibers() const noexcept override { return !rq_.empty(); }
 
+    /// A ready task other than the dispatcher, which waits in the ready queue whenever a
+    /// task it resumed runs (so !rq_.empty() is always true inside a task).
+    bool task_ready() const noexcept {
+        for (const bf::context& c : rq_)
+            if (!c.is_context(bf::type::dispatcher_context)) return true;
+        return false;
+    }
+
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
         if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
         if (!rq_.empty()) {
@@ -116,6 +124,7 @@ asio::io_context& io() { return *g_io; }
 
 void set_before_poll(void (*hook)()) { g_before_poll = hook; }
 bool other_tasks_ready() { return g_algo && g_algo->has_ready_fibers(); }
+bool ready_tasks() { return g_algo && g_algo->task_ready(); }
 
 void install_scheduler() {
     if (g_io) return;
