@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cluster_state.hpp"
+#include "pools/pools.hpp"
 #include "log.hpp"
 #include "managers/local_manager.hpp"
 #include "pending.hpp"
@@ -147,6 +148,7 @@ void join_worker(const std::shared_ptr<LocalProcess>& proc, const AddProcsOption
     peer.conn = conn;
     peer.proc = proc;
     st.peers[pid] = std::move(peer);
+    pools_workers_changed();
 }
 
 /// Big arrays cross processes as fresh std::vectors; glibc serves each allocation over
@@ -290,6 +292,7 @@ void peer_gone(int pid, const std::string& reason) {
     if (peer.conn) peer.conn->close(reason);
     pending_peer_gone(pid, reason);
     refs_peer_gone(pid);
+    pools_workers_changed();
     peer.gone->set();
     if (st.myid == 1) {
         // A failing send closes its connection, which may remove that peer from the map:

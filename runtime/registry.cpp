@@ -2,6 +2,7 @@
 // decoder, and function address -> id. Filled during static initialisation in every
 // process of the program, so the tables are function-local statics.
 #include "registry.hpp"
+#include "weft/cluster.hpp"
 
 #include <cxxabi.h>
 #include <dlfcn.h>
@@ -147,6 +148,15 @@ FnId function_id(void* fnptr) {
     std::string bare = name.substr(0, name.find('('));
     throw std::logic_error(name + " is not registered for remote calls; add '#pragma weft remote' before it, or " +
                            "WEFT_REMOTE(" + bare + ") at namespace scope after it");
+}
+
+void* function_pointer(FnId id) {
+    const rt::RegisteredFn* f = rt::find_function(id);
+    if (!f || !f->fnptr)
+        throw std::logic_error("process " + std::to_string(weft::myid()) + " has no function registered under id " +
+                               std::to_string(id) + ": every process must run the same binary, with the function "
+                               "registered (WEFT_REMOTE or '#pragma weft remote')");
+    return f->fnptr;
 }
 
 std::string pretty_to_name(const char* pretty) {

@@ -441,4 +441,11 @@ std::shared_ptr<RefHandle> ref_load(InArchive& ar, ValueDecoder decode) {
     return h;
 }
 
+std::shared_ptr<void> ref_local_value(const RRID& id) {
+    auto s = rt::stored_lookup(id, false);
+    return s && s->ready ? s->value.ptr : nullptr;
+}
+
+void ref_store_local(const RRID& id, Value v) { rt::stored_set_value(id, std::move(v)); }
+
 }  // namespace weft::detail

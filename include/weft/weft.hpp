@@ -3,24 +3,38 @@
 //   remotecall.hpp  remotecall, remotecall_fetch, remotecall_wait, remote_do, spawnat, fetchfrom
 //   future.hpp      Future<T>, fetch, wait, isready, put, finalize
 //   task.hpp        Task<R>, async, sync, yield, sleep, istaskdone
+//   condition.hpp   Condition (fiber-aware)
+//   channel.hpp     Channel<T>, unbounded
+//   remote_channel.hpp RemoteChannel<T>, AbstractChannel<T>, ChannelFactory<T>
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
 //   threadcall.hpp  threadcall
 //   everywhere.hpp  everywhere
+//   range.hpp       Range, range
+//   distributed.hpp distributed_for, distributed_reduce, min_op, max_op
+//   pmap.hpp        pmap, PmapOptions, auto_batch
+//   worker_pool.hpp WorkerPool, CachingPool, default_worker_pool, remote
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
 #pragma once
+#include "channel.hpp"
 #include "cluster.hpp"
+#include "condition.hpp"
 #include "debug.hpp"
+#include "distributed.hpp"
 #include "everywhere.hpp"
 #include "exceptions.hpp"
 #include "future.hpp"
+#include "pmap.hpp"
+#include "range.hpp"
 #include "remote.hpp"
+#include "remote_channel.hpp"
 #include "remotecall.hpp"
 #include "serialize.hpp"
 #include "task.hpp"
 #include "threadcall.hpp"
 #include "threads.hpp"
+#include "worker_pool.hpp"
 
 namespace weft {
 /// Serial fallback (SPEC §3.9): waiting on a plain value does nothing.

@@ -67,6 +67,45 @@ FnId register_callable(std::string name, JobDecoder decode);
 /// and how to register it.
 FnId function_id(void* fnptr);
 
+/// The registered function pointer with this id; throws std::logic_error if none.
+void* function_pointer(FnId id);
+
+/// A registered function pointer that can travel inside a message (as its id), so that
+/// plain functions can be parts of shipped function objects (loop bodies, pmap's f).
+template <class Fp>
+struct FnRef {
+    Fp f = nullptr;
+    template <class... A>
+    decltype(auto) operator()(A&&... a) const { return f(std::forward<A>(a)...); }
+    template <class Ar>
+    void save(Ar& ar) const { ar(function_id(reinterpret_cast<void*>(f))); }
+    template <class Ar>
+    void load(Ar& ar) {
+        FnId id = 0;
+        ar(id);
+        f = reinterpret_cast<Fp>(function_pointer(id));
+    }
+};
+
+/// What a function object member must be to travel: function pointers become FnRef,
+/// everything else stays as it is.
+template <class F>
+auto shippable(F f) {
+    if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) return FnRef<F>{f};
+    else return f;
+}
+template <class F>
+using shippable_t = decltype(shippable(std::declval<std::decay_t<F>>()));
+
+/// Checks that F can be a member of a shipped function object; `what` names the role.
+template <class F>
+constexpr void require_shippable() {
+    static_assert(std::is_default_constructible_v<F> && (std::is_empty_v<F> || Serializable<F>),
+                  "weft: this function must run on other processes: pass a registered function "
+                  "(WEFT_REMOTE), a captureless lambda or a serializable function object (e.g. a "
+                  "translator closure); a lambda with captures cannot be sent");
+}
+
 /// Passes a stored argument as an rvalue when the callee accepts one, else as an lvalue
 /// (for `T&` parameters).
 template <class Fn, class... P, std::size_t... I>

@@ -1,0 +1,154 @@
+// weft/worker_pool.hpp — worker pools (Julia's WorkerPool, CachingPool,
+// default_worker_pool, remote): a set of workers handed out one call at a time, so that
+// a caller takes a free worker, runs a call there and gives the worker back.
+#pragma once
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <typeindex>
+#include <utility>
+#include <vector>
+
+#include "cluster.hpp"
+#include "condition.hpp"
+#include "future.hpp"
+#include "remotecall.hpp"
+
+namespace weft {
+
+/// The interface of worker pools. Pools live on the process that made them and are used
+/// from its tasks (not thread-safe). A worker that exits leaves every pool; a task
+/// waiting in take() on a pool left with no workers gets std::runtime_error.
+class AbstractWorkerPool {
+  public:
+    virtual ~AbstractWorkerPool() = default;
+    /// Adds worker `pid` to the pool (free).
+    virtual void push(int pid) = 0;
+    /// Gives back a worker taken with take() (ignored if it has left the pool or exited).
+    virtual void put(int pid) = 0;
+    /// Waits for a free worker and takes it.
+    virtual int take() = 0;
+    /// Number of workers in the pool, busy or free.
+    virtual std::size_t length() = 0;
+    /// True if a worker is free now.
+    virtual bool isready() = 0;
+    /// The workers in the pool, ascending.
+    virtual std::vector<int> workers() = 0;
+};
+
+namespace detail {
+/// Membership shared by WorkerPool copies; registered so that exited workers leave it.
+struct PoolState {
+    std::set<int> members;
+    std::deque<int> free;
+    Condition cond;
+    bool follows_cluster = false;  // the default pool: members are weft::workers()
+};
+void pool_register(const std::shared_ptr<PoolState>& s);
+void pool_sync(PoolState& s);  ///< drops exited workers; the default pool also adds new ones
+int pool_take(PoolState& s);
+void pool_put(PoolState& s, int pid);
+}  // namespace detail
+
+/// A pool of the given workers. Copies are handles to the same pool.
+/// Example:
+///   weft::WorkerPool pool({2, 3});
+///   auto r = weft::pmap(work, pool, items);
+class WorkerPool : public AbstractWorkerPool {
+  public:
+    explicit WorkerPool(const std::vector<int>& pids = {}) : s_(std::make_shared<detail::PoolState>()) {
+        for (int p : pids) push(p);
+        detail::pool_register(s_);
+    }
+    void push(int pid) override {
+        if (s_->members.insert(pid).second) {
+            s_->free.push_back(pid);
+            s_->cond.notify_one();
+        }
+    }
+    void put(int pid) override { detail::pool_put(*s_, pid); }
+    int take() override { return detail::pool_take(*s_); }
+    std::size_t length() override {
+        detail::pool_sync(*s_);
+        return s_->members.size();
+    }
+    bool isready() override {
+        detail::pool_sync(*s_);
+        return !s_->free.empty();
+    }
+    std::vector<int> workers() override {
+        detail::pool_sync(*s_);
+        return {s_->members.begin(), s_->members.end()};
+    }
+
+  protected:
+    explicit WorkerPool(std::shared_ptr<detail::PoolState> s) : s_(std::move(s)) {}
+    std::shared_ptr<detail::PoolState> s_;
+    friend WorkerPool& default_worker_pool();
+};
+
+/// A WorkerPool that keeps each function object it runs on a worker after the first call
+/// there, so that its data (a translator closure's captures, a big table) crosses once
+/// per worker instead of once per call. clear() drops the cached copies.
+/// Example:
+///   weft::CachingPool pool(weft::workers());
+///   auto r = weft::pmap(Lookup{big_table}, pool, keys);   // big_table sent once per worker
+class CachingPool : public WorkerPool {
+  public:
+    explicit CachingPool(const std::vector<int>& pids = {}) : WorkerPool(pids), cache_(std::make_shared<Cache>()) {}
+
+    /// Forgets the cached function objects (the workers free them).
+    void clear() { cache_->clear(); }
+
+    /// The Future holding `f` on `pid`, made by the first call.
+    template <class F>
+    Future<F> cached(const F& f, int pid) {
+        auto key = std::make_pair(std::type_index(typeid(F)), pid);
+        auto it = cache_->find(key);
+        if (it == cache_->end())
+            it = cache_->emplace(key, std::make_shared<Future<F>>(remotecall(Keep<F>{}, pid, f))).first;
+        return *std::static_pointer_cast<Future<F>>(it->second);
+    }
+
+  private:
+    template <class F>
+    struct Keep {
+        F operator()(F f) const { return f; }
+    };
+    using Cache = std::map<std::pair<std::type_index, int>, std::shared_ptr<void>>;
+    std::shared_ptr<Cache> cache_;
+};
+
+/// The pool of all workers (Julia's default_worker_pool): workers added later join it,
+/// removed or exited ones leave it; {1} when there are no workers.
+WorkerPool& default_worker_pool();
+
+namespace detail {
+/// Runs f on a worker of `pool`: one taken, used, given back (not if it exited).
+template <class F, class... A>
+auto pool_call_fetch(AbstractWorkerPool& pool, const F& f, A&&... a) {
+    const int w = pool.take();
+    struct GiveBack {
+        AbstractWorkerPool& pool;
+        int w;
+        ~GiveBack() { pool.put(w); }
+    } give_back{pool, w};
+    return remotecall_fetch(f, w, std::forward<A>(a)...);
+}
+}  // namespace detail
+
+/// A callable that runs f(args...) on a free worker of `pool` and returns its value
+/// (Julia's remote(pool, f)). Example: `auto g = weft::remote(pool, work); int v = g(3);`
+template <class F>
+auto remote(AbstractWorkerPool& pool, F f) {
+    return [&pool, f](auto&&... args) { return detail::pool_call_fetch(pool, f, std::forward<decltype(args)>(args)...); };
+}
+/// remote(default_worker_pool(), f).
+template <class F>
+auto remote(F f) {
+    return remote(default_worker_pool(), std::move(f));
+}
+
+}  // namespace weft
