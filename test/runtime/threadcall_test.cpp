@@ -174,6 +174,8 @@ TEST(Threadcall, LocalBlockingOperationsInsideThrowLogicError) {
     expect_misuse([] { (void)weft::async([] {}); }, "weft::async");
     expect_misuse([] { weft::sync([] {}); }, "weft::sync");
     expect_misuse([] { weft::threadcall(add, 1, 2); }, "weft::threadcall");
+    weft::Channel<int> ch(1);
+    expect_misuse([&ch] { (void)ch.take(); }, "a wait on a weft::Condition (a Channel's put, take, fetch or wait)");
     std::atomic<bool> go{false};
     auto slow = weft::async([&] { go = true; });  // not started yet: waiting for it blocks
     expect_misuse([&] { weft::wait(slow); }, "weft::wait/fetch of a Task");
