@@ -50,8 +50,9 @@ const clang::ValueDecl* written_variable(const clang::Expr* e) {
 
 class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
   public:
-    CaptureVisitor(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode, CaptureAnalysis& out)
-        : t_(t), p_(p), region_(region), mode_(mode), out_(out) {}
+    CaptureVisitor(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode, CaptureAnalysis& out,
+                   const std::set<const clang::ValueDecl*>& own)
+        : t_(t), p_(p), region_(region), mode_(mode), out_(out), own_(own) {}
 
     bool VisitDeclRefExpr(clang::DeclRefExpr* e) {
         const clang::ValueDecl* d = e->getDecl();
@@ -65,6 +66,7 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
             return true;  // functions, enumerators, template parameters
         }
         if (inside(t_, d->getLocation(), region_)) return true;  // declared inside the statement
+        if (own_.count(d)) return true;                         // declared by the generated code
         std::string name = d->getNameAsString();
         if (local) {
             // A use that is not an odr-use (a constant, sizeof, decltype) needs no copy.
@@ -157,7 +159,9 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
     void written(const clang::Expr* lhs, clang::SourceLocation loc) {
         if (mode_ != CaptureMode::ByValue) return;
         const clang::ValueDecl* d = written_variable(lhs);
-        if (!d || inside(t_, d->getLocation(), region_)) return;
+        if (!d || inside(t_, d->getLocation(), region_) || own_.count(d)) return;
+        // Writes through a SharedArray or DArray reach the shared data: that is their use.
+        if (is_weft_type(d->getType(), "SharedArray") || is_weft_type(d->getType(), "DArray")) return;
         auto* vd = llvm::dyn_cast<clang::VarDecl>(d);
         bool local = vd ? vd->hasLocalStorage() : llvm::isa<clang::BindingDecl>(d);
         if (!local && !listed(p_, d->getName())) return;
@@ -169,6 +173,7 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
     const clang::Stmt* region_;
     CaptureMode mode_;
     CaptureAnalysis& out_;
+    const std::set<const clang::ValueDecl*>& own_;
     bool this_reported_ = false;
     std::set<const clang::Decl*> reported_, assigned_;
 };
@@ -215,9 +220,10 @@ class JumpChecker {
 
 }  // namespace
 
-CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode) {
+CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode,
+                                 const std::set<const clang::ValueDecl*>& own) {
     CaptureAnalysis out;
-    CaptureVisitor v(t, p, region, mode, out);
+    CaptureVisitor v(t, p, region, mode, out, own);
     v.TraverseStmt(const_cast<clang::Stmt*>(region));
     // capture(x) names a variable the statement never reads: nothing to send.
     if (const Clause* c = p.clause("capture")) {

@@ -28,7 +28,10 @@ struct CaptureAnalysis {
 
 /// Finds the captures of `region` for the pragma `p`; reports `this`, locals that
 /// everywhere cannot see, assignments to captures and reads of non-const globals.
-CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode);
+/// `own`: variables declared outside `region` that the generated code declares itself (a
+/// loop variable, a reduction variable): neither captured nor reported.
+CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode,
+                                 const std::set<const clang::ValueDecl*>& own = {});
 
 /// Reports `return`, `break`, `continue`, `goto` and `co_*` that would leave `body` once
 /// it runs inside a generated function or lambda. Returns false if any was found.

@@ -59,6 +59,7 @@ enum class Diag {
     ReduceIsLoopVar,
     ReduceUnused,
     NotACall,
+    NoSync,
 };
 
 /// Starts a diagnostic at `loc`; stream the %0, %1, ... arguments and fix-its into it.
