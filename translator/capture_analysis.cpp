@@ -182,7 +182,9 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
 /// function bodies; tracks the loops and switches that a break/continue would stay in.
 class JumpChecker {
   public:
-    JumpChecker(Translation& t, const Pragma& p, const clang::Stmt* body) : t_(t), p_(p), body_(body) {}
+    JumpChecker(Translation& t, const Pragma& p, const clang::Stmt* body, bool loop_body,
+                std::vector<const clang::ContinueStmt*>* continues)
+        : t_(t), p_(p), body_(body), loop_body_(loop_body), continues_(continues) {}
 
     void walk(const clang::Stmt* s, int loops, int switches) {
         if (!s) return;
@@ -192,7 +194,10 @@ class JumpChecker {
         if (llvm::isa<clang::CoawaitExpr, clang::DependentCoawaitExpr>(s)) coroutine(s->getBeginLoc(), "co_await");
         if (llvm::isa<clang::CoyieldExpr>(s)) coroutine(s->getBeginLoc(), "co_yield");
         if (llvm::isa<clang::BreakStmt>(s) && loops == 0 && switches == 0) fail(s->getBeginLoc(), "break");
-        if (llvm::isa<clang::ContinueStmt>(s) && loops == 0) fail(s->getBeginLoc(), "continue");
+        if (llvm::isa<clang::ContinueStmt>(s) && loops == 0) {
+            if (!loop_body_) fail(s->getBeginLoc(), "continue");
+            else if (continues_) continues_->push_back(llvm::cast<clang::ContinueStmt>(s));
+        }
         if (auto* g = llvm::dyn_cast<clang::GotoStmt>(s)) {
             const clang::LabelStmt* target = g->getLabel() ? g->getLabel()->getStmt() : nullptr;
             if (!target || !inside(t_, target->getBeginLoc(), body_)) fail(s->getBeginLoc(), "goto");
@@ -216,6 +221,8 @@ class JumpChecker {
     Translation& t_;
     const Pragma& p_;
     const clang::Stmt* body_;
+    bool loop_body_;
+    std::vector<const clang::ContinueStmt*>* continues_;
 };
 
 }  // namespace
@@ -236,8 +243,9 @@ CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::S
     return out;
 }
 
-bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body) {
-    JumpChecker j(t, p, body);
+bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body, bool loop_body,
+                 std::vector<const clang::ContinueStmt*>* continues) {
+    JumpChecker j(t, p, body, loop_body, continues);
     j.walk(body, 0, 0);
     return j.ok;
 }

@@ -8,6 +8,8 @@
 #include <clang/AST/QualTypeNames.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 
+#include <cstring>
+
 namespace weft::tr {
 
 namespace {
@@ -63,7 +65,8 @@ bool is_weft_range_call(const clang::Expr* e) {
     return fd && fd->getName() == "range" && is_weft_decl(fd);
 }
 
-bool body_ok(Translation& t, const Pragma& p, const clang::VarDecl* var, const clang::Stmt* body) {
+bool body_ok(Translation& t, const Pragma& p, const clang::VarDecl* var, const clang::Stmt* body,
+             std::vector<const clang::ContinueStmt*>& continues) {
     ModifiesVar m(var);
     m.TraverseStmt(const_cast<clang::Stmt*>(body));
     bool ok = true;
@@ -71,7 +74,7 @@ bool body_ok(Translation& t, const Pragma& p, const clang::VarDecl* var, const c
         report(t.diags, m.where, Diag::LoopVarModified) << var->getName() << p.spelling;
         ok = false;
     }
-    ok &= check_jumps(t, p, body);
+    ok &= check_jumps(t, p, body, /*loop_body=*/true, &continues);
     return ok;
 }
 
@@ -93,7 +96,7 @@ bool loop_shape(Translation& t, const Pragma& p, const clang::Stmt* s, bool allo
             out.range = t.text(r);
             out.body = rf->getBody();
             out.body_begin = t.sm.getExpansionLoc(out.body->getBeginLoc());
-            return body_ok(t, p, out.var, out.body);
+            return body_ok(t, p, out.var, out.body, out.continues);
         }
     }
     auto* f = llvm::dyn_cast<clang::ForStmt>(s);
@@ -174,7 +177,15 @@ bool loop_shape(Translation& t, const Pragma& p, const clang::Stmt* s, bool allo
     out.last = inclusive ? "(" + t.text(last) + ") + 1" : t.text(last);
     out.body = f->getBody();
     out.body_begin = t.sm.getExpansionLoc(out.body->getBeginLoc());
-    return body_ok(t, p, vd, out.body);
+    return body_ok(t, p, vd, out.body, out.continues);
+}
+
+void rewrite_continues(Translation& t, const LoopShape& loop, const std::string& replacement) {
+    for (const clang::ContinueStmt* c : loop.continues) {
+        clang::SourceLocation at = c->getContinueLoc();
+        if (at.isMacroID()) at = t.sm.getExpansionLoc(at);
+        t.rw.ReplaceText(at, static_cast<unsigned>(std::strlen("continue")), replacement);
+    }
 }
 
 namespace {

@@ -15,6 +15,7 @@ struct LoopShape {
     std::string step;                     ///< empty: 1
     std::string range;                    ///< range-for: the weft::range(...) expression
     const clang::Stmt* body = nullptr;
+    std::vector<const clang::ContinueStmt*> continues;  ///< `continue`s of this loop in its body
     clang::SourceLocation body_begin;     ///< where the body starts (after the loop header)
 };
 
@@ -24,6 +25,10 @@ struct LoopShape {
 /// `allow_step`: `i += step` is accepted; `allow_range`: a range-for over weft::range.
 bool loop_shape(Translation& t, const Pragma& p, const clang::Stmt* s, bool allow_step, bool allow_range,
                 LoopShape& out);
+
+/// Turns each `continue` of the loop into `return <value>;`'s keyword part: `return` for a
+/// body returning nothing, `return var` for a reduction.
+void rewrite_continues(Translation& t, const LoopShape& loop, const std::string& replacement);
 
 /// `reduce(op:var)` of pragma `p` on the loop `loop`, taken apart and checked.
 struct Reduction {

@@ -69,6 +69,7 @@ void rewrite_distributed(Translation& t, const Site& s) {
     bool ok = caps.ok && check_capture_types(t, p, caps.captures);
     if (!ok) return;
 
+    rewrite_continues(t, loop, reduces ? "return " + red.var : "return");
     Closure c;
     c.name = closure_name(t, stmt.getBegin());
     c.captures = caps.captures;

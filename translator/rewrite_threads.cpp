@@ -60,6 +60,7 @@ void rewrite_threads(Translation& t, const Site& s) {
         report(t.diags, p.directive_loc, Diag::MacroStatement) << p.spelling;
         return;
     }
+    rewrite_continues(t, loop, reduces ? "return " + red.var : "return");
     const bool compound = llvm::isa<clang::CompoundStmt>(loop.body);
     const std::string lambda = "[&](" + loop.type + " " + loop.var->getName().str() + ") ";
     const std::string sched = schedule.empty() ? "" : ", " + schedule;

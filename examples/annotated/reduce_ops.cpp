@@ -46,6 +46,13 @@ int main(int argc, char** argv) {
     for (long i = 0; i < n; ++i) any = any || value(i) == 499;
 #pragma weft distributed reduce(gcd:g)
     for (long i = 1; i < 50; ++i) g = gcd(g, 6 * i);
+    long evens = 0;  // `continue` ends one iteration
+#pragma weft distributed reduce(+:evens)
+    for (long i = 0; i < n; ++i) {
+        if (i % 2) continue;
+        evens += value(i);
+    }
+    std::printf("evens %ld\n", evens);
     std::printf("sum %ld\nprod %.6f\nmin %ld\nmax %ld\nand %llx\nor %llx\nxor %llx\nall %d\nany %d\ngcd %ld\n", sum, prod,
                 lo, hi, static_cast<unsigned long long>(band), static_cast<unsigned long long>(bor),
                 static_cast<unsigned long long>(bxor), all, any, g);

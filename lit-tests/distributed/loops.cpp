@@ -18,6 +18,12 @@ void run(long n, int scale) {
 #pragma weft distributed
         for (auto i : weft::range(0, n, 3)) work(i, 1);
     }
+    long total = 0;
+#pragma weft distributed reduce(+:total)
+    for (long i = 0; i < n; ++i) {
+        if (i % 2) continue;
+        total += i;
+    }
 }
 // CHECK:      // #pragma weft distributed
 // CHECK-NEXT:         struct weft_closure_L13_C9 { int scale{};
@@ -39,3 +45,7 @@ void run(long n, int scale) {
 // CHECK-NEXT: #line 19 "{{.*}}loops.cpp"
 // CHECK-NEXT:           auto operator()({{(std::)?}}int64_t i) { work(i, 1); }
 // CHECK:              weft::distributed_for(weft::range(0, n, 3), weft_closure_L19_C9{});
+// CHECK:            auto operator()(long i) { using weft_T = std::remove_cvref_t<decltype(total)>; weft_T total = weft_T(0); { {
+// CHECK-NEXT:         if (i % 2) return total;
+// CHECK-NEXT:         total += i;
+// CHECK-NEXT:     } } return total; }

@@ -31,8 +31,7 @@ void run(int n, int* a, double x) {
         // CHECK: errors.cpp:[[@LINE-1]]:23: error: 'break' cannot leave the statement under '#pragma weft threads': it runs in a generated function
         if (a[i] > 9) return;
         // CHECK: errors.cpp:[[@LINE-1]]:23: error: 'return' cannot leave the statement under '#pragma weft threads': it runs in a generated function
-        if (a[i] == 3) continue;
-        // CHECK: errors.cpp:[[@LINE-1]]:24: error: 'continue' cannot leave the statement under '#pragma weft threads': it runs in a generated function
+        while (a[i] == 3) continue;  // fine: the inner loop's
         for (int k = 0; k < 3; ++k)
             if (k == a[i]) break;  // fine: stays in the inner loop
     }

@@ -18,6 +18,13 @@ void run(std::vector<int>& a, int n) {
             a[i] = 3;
 #pragma weft threads schedule( static )
     for (auto i = 0u; i < 4u; ++i) a[i] = 0;
+#pragma weft threads
+    for (int i = 0; i < n; ++i) {
+        if (a[i] == 0) continue;  // ends this iteration: the lambda returns
+        for (int k = 0; k < 3; ++k)
+            if (k == a[i]) continue;  // the inner loop's: unchanged
+        a[i] = 1;
+    }
 }
 // The loop header over several lines: the body keeps its line numbers.
 void multiline(std::vector<int>& a, int n) {
@@ -50,9 +57,16 @@ void nested(std::vector<int>& a, int n) {
 // CHECK-NEXT:             a[i] = 3; }, weft::threads::Schedule::dynamic());
 // CHECK-NEXT: // #pragma weft threads schedule( static )
 // CHECK-NEXT:     weft::threads::parallel_for(0u, 4u, [&](unsigned int i) { a[i] = 0; }, weft::threads::Schedule::static_());
+// CHECK-NEXT: // #pragma weft threads
+// CHECK-NEXT:     weft::threads::parallel_for(0, n, [&](int i) {
+// CHECK-NEXT:         if (a[i] == 0) return;  // ends this iteration: the lambda returns
+// CHECK-NEXT:         for (int k = 0; k < 3; ++k)
+// CHECK-NEXT:             if (k == a[i]) continue;  // the inner loop's: unchanged
+// CHECK-NEXT:         a[i] = 1;
+// CHECK-NEXT:     });
 // CHECK:      // #pragma weft threads
 // CHECK-NEXT:     weft::threads::parallel_for(0, n, [&](int i)
-// CHECK-NEXT: #line 27 "{{.*}}loops.cpp"
+// CHECK-NEXT: #line 34 "{{.*}}loops.cpp"
 // CHECK-NEXT:          {
 // CHECK-NEXT:         a[i] = 1;
 // CHECK-NEXT:     });

@@ -30,6 +30,12 @@ void run(const double* x, const long* v, int n) {
     for (int i = 0; i < n; ++i) any = any || v[i] > 0;
 #pragma weft threads reduce(bigger:best)
     for (int i = 0; i < n; ++i) best = bigger(best, v[i]);
+    // `continue` ends the iteration: the lambda returns its private value.
+#pragma weft threads reduce(+:sum)
+    for (int i = 0; i < n; ++i) {
+        if (x[i] < 0) continue;
+        sum += x[i];
+    }
 }
 // CHECK:      { auto weft_op = std::plus<>{}; sum = weft::threads::parallel_reduce(0, n, sum, weft_op, [&](int i) { using weft_T = std::remove_cvref_t<decltype(sum)>; weft_T sum = weft_T(0); { sum += x[i]; } return sum; }); }
 // CHECK:      { auto weft_op = std::multiplies<>{}; prod = weft::threads::parallel_reduce(0, n, prod, weft_op, [&](int i) { using weft_T = std::remove_cvref_t<decltype(prod)>; weft_T prod = weft_T(1); { prod *= x[i]; } return prod; }, weft::threads::Schedule::dynamic(8)); }
@@ -41,3 +47,7 @@ void run(const double* x, const long* v, int n) {
 // CHECK:      { auto weft_op = std::logical_and<>{}; {{.*}} weft_T all = weft_T(true); {{.*}}
 // CHECK:      { auto weft_op = std::logical_or<>{}; {{.*}} weft_T any = weft_T(false); {{.*}}
 // CHECK:      { auto weft_op = [](const auto& weft_a, const auto& weft_b) { return bigger(weft_a, weft_b); }; best = weft::threads::parallel_reduce(0, n, best, weft_op, [&](int i) { using weft_T = std::remove_cvref_t<decltype(best)>; weft_T best = weft_T{}; { best = bigger(best, v[i]); } return best; }); }
+// CHECK:      { auto weft_op = std::plus<>{}; sum = weft::threads::parallel_reduce(0, n, sum, weft_op, [&](int i) { using weft_T = std::remove_cvref_t<decltype(sum)>; weft_T sum = weft_T(0); {
+// CHECK-NEXT:         if (x[i] < 0) return sum;
+// CHECK-NEXT:         sum += x[i];
+// CHECK-NEXT:     } return sum; }); }

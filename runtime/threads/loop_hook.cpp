@@ -9,7 +9,9 @@
 #include <boost/fiber/mutex.hpp>
 
 #include <mutex>
+#include <thread>
 
+#include "tasks/fiber.hpp"
 #include "threads/pool.hpp"
 
 namespace weft::rt {
@@ -22,6 +24,10 @@ bf::mutex g_mutex;
 bf::condition_variable g_cv;
 
 void wait_loop_end(bool (*done)(const void*), const void* arg) {
+    if (on_runtime_thread() && !in_task()) {  // the scheduler itself cannot suspend
+        while (!done(arg)) std::this_thread::yield();
+        return;
+    }
     std::unique_lock lock(g_mutex);
     g_cv.wait(lock, [&] { return done(arg); });
 }
