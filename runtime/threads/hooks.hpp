@@ -10,16 +10,19 @@ namespace weft::rt {
 /// remote calls (runtime/threads/loop_hook.cpp). Called once by weft::init.
 void install_thread_loop_hook();
 
-/// True on a thread of the threadcall pool (runtime/threads/threadcall.cpp).
-extern thread_local bool tls_in_threadcall;
+/// What runs on this thread when it is a plain thread that is no weft task: "a
+/// threadcall" on the threadcall pool's threads, "a weft::threads loop body" on the
+/// thread pool's; null on every other thread (runtime/threads/threads.cpp).
+extern thread_local const char* tls_not_a_task;
 
-/// Throws std::logic_error: `operation` was called inside a threadcall.
-[[noreturn]] void threadcall_misuse(const char* operation);
+/// Throws std::logic_error: `operation` was called where tls_not_a_task says.
+[[noreturn]] void not_a_task_misuse(const char* operation);
 
 /// Called by every weft operation that may suspend the calling task (and by those that
-/// touch the runtime's sockets): a threadcall thread is no task and must not use them.
+/// touch the runtime's sockets): threadcall and loop pool threads are no tasks and must
+/// not use them.
 inline void check_not_in_threadcall(const char* operation) {
-    if (tls_in_threadcall) [[unlikely]] threadcall_misuse(operation);
+    if (tls_not_a_task) [[unlikely]] not_a_task_misuse(operation);
 }
 
 }  // namespace weft::rt

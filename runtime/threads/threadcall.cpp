@@ -29,14 +29,17 @@
 
 namespace weft::rt {
 
-thread_local bool tls_in_threadcall = false;
-
-void threadcall_misuse(const char* operation) {
-    throw std::logic_error(std::string("weft: ") + operation +
-                           " called inside a threadcall: a threadcall function runs on a plain thread of the "
-                           "threadcall pool, not in a weft task, so it cannot wait for weft operations (fetch, "
-                           "wait, remotecall*, sleep, yield, sync, async, channels, threadcall); call them in the "
-                           "task before or after the threadcall and pass the values in as arguments");
+void not_a_task_misuse(const char* operation) {
+    const std::string ops = "(fetch, wait, remotecall*, sleep, yield, sync, async, channels, threadcall)";
+    if (std::string(tls_not_a_task) == "a threadcall")
+        throw std::logic_error(std::string("weft: ") + operation +
+                               " called inside a threadcall: a threadcall function runs on a plain thread of the "
+                               "threadcall pool, not in a weft task, so it cannot wait for weft operations " + ops +
+                               "; call them in the task before or after the threadcall and pass the values in as "
+                               "arguments");
+    throw std::logic_error(std::string("weft: ") + operation + " called inside " + tls_not_a_task +
+                           " on a pool thread: the pool's threads are not weft tasks, so they cannot wait for weft "
+                           "operations " + ops + "; call them before or after the loop and pass the values in");
 }
 
 namespace {
@@ -121,7 +124,7 @@ class CallPool {
     }
 
     void main() {
-        tls_in_threadcall = true;
+        tls_not_a_task = "a threadcall";
         for (;;) {
             std::shared_ptr<Call> c;
             // One idle thread at a time polls for the next call before it sleeps.

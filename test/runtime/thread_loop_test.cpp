@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <weft/weft.hpp>
@@ -75,4 +76,23 @@ TEST(ThreadLoop, WorkerServesRemoteCallsDuringALoop) {
     EXPECT_EQ(weft::remotecall_fetch(release, w), 1);
     EXPECT_EQ(weft::fetch(f), 2);
     EXPECT_EQ(weft::remotecall_fetch(phase, w), 2);
+}
+
+TEST(ThreadLoop, BlockingOperationsOnAPoolThreadThrowLogicError) {
+    th::detail::reset_pool_for_testing(2);
+    try {
+        th::parallel_for(0, 2, [](int i) {
+            if (i == 1) weft::sleep(std::chrono::milliseconds(1));  // iteration 1 runs on pool thread 1
+        });
+        ADD_FAILURE() << "weft::sleep on a pool thread did not throw";
+    } catch (const std::logic_error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("weft::sleep called inside a weft::threads loop body on a pool thread"), std::string::npos)
+            << msg;
+        EXPECT_NE(msg.find("before or after the loop"), std::string::npos) << msg;
+    }
+    // Thread 0 is the calling task: its iterations may use weft's operations.
+    th::parallel_for(0, 2, [](int i) {
+        if (i == 0) weft::yield();
+    });
 }
