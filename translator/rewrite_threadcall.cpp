@@ -12,6 +12,8 @@
 #include "diagnostics.hpp"
 #include "statement_shape.hpp"
 
+#include <algorithm>
+
 namespace weft::tr {
 
 namespace {
@@ -58,7 +60,8 @@ void rewrite_threadcall(Translation& t, const Site& s) {
         report(t.diags, p.directive_loc, Diag::MacroStatement) << p.spelling;
         return;
     }
-    std::string args;
+    // The explicit arguments, as written from the first to the last (line breaks kept).
+    clang::SourceLocation args_begin, args_end;
     for (unsigned i = first_arg; i < call->getNumArgs(); ++i) {
         const clang::Expr* a = call->getArg(i);
         if (llvm::isa<clang::CXXDefaultArgExpr>(a)) break;  // defaults are supplied by the call inside
@@ -67,11 +70,17 @@ void rewrite_threadcall(Translation& t, const Site& s) {
             report(t.diags, p.directive_loc, Diag::MacroStatement) << p.spelling;
             return;
         }
-        args += ", " + t.text(r);
+        if (args_begin.isInvalid()) args_begin = r.getBegin();
+        args_end = r.getEnd();
     }
+    std::string args;
+    if (args_begin.isValid()) args = ", " + t.text(clang::CharSourceRange::getCharRange(args_begin, args_end));
     std::string text = "weft::threadcall([&](auto&&... weft_args) -> decltype(auto) { return " + t.text(fn) +
                        "(static_cast<decltype(weft_args)&&>(weft_args)...); }" + args + ")";
-    replace_statement(t, whole, text);
+    // Same line count as the call: the lines after it keep their numbers without a directive.
+    unsigned lines = t.line(whole.getEnd()) - t.line(whole.getBegin());
+    if (static_cast<unsigned>(std::count(text.begin(), text.end(), '\n')) == lines) t.rw.ReplaceText(whole, text);
+    else replace_statement(t, whole, text);
 }
 
 }  // namespace weft::tr
