@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "arrays/startup.hpp"
 #include "cluster_state.hpp"
 #include "pools/pools.hpp"
 #include "log.hpp"
@@ -397,6 +398,7 @@ void init(int& argc, char**& argv) {
         run_worker(bind);  // never returns
     }
     if (st.cookie.empty()) st.cookie = random_cookie();
+    detail::shm_remove_stale();  // segments of SharedArrays whose creator was killed
     thread_local ExitGuard guard;
     (void)guard;
     if (const char* mf = std::getenv("WEFT_MACHINE_FILE"); mf && *mf)

@@ -17,7 +17,8 @@
 //   ResultMsg     resp status   value | CapturedException | message
 //   RefFetchMsg   rrid resp mode      -> ResultMsg when the value is there (fetch / wait)
 //                                        or at once (isready: bool)
-//   RefPutMsg     rrid resp     value -> ResultMsg(resp, ok | "set only once")
+//   RefPutMsg     rrid resp     value, {rrid owner}... of the handles inside it, u64 value size
+//                               -> ResultMsg(resp, ok | "set only once")
 //   RefAddMsg     rrid client n       (distributed reference counting, see remote_refs.cpp)
 //   RefDelMsg     rrid client n
 //   JoinPGRPMsg   pid topology peers  master -> new worker: your id, the other workers

@@ -13,6 +13,7 @@
 // keeps some count above zero.
 #include "remote_refs.hpp"
 
+#include <cstring>
 #include <unordered_map>
 
 #include "cluster_state.hpp"
@@ -47,6 +48,16 @@ std::unordered_map<RRID, std::weak_ptr<RefHandle>> g_handles;
 std::uint64_t g_next_ref = 1;
 struct DeferredAdd { int owner; RefCountMsg msg; };
 std::vector<DeferredAdd> g_deferred;
+/// While a value is serialized for a put: where ref_save lists the handles inside it.
+std::vector<std::pair<RRID, int>>* g_embedded = nullptr;
+
+bool peer_alive(int pid) { return pid == state().myid || state().peers.count(pid) > 0; }
+
+/// Counts one reference for `client` to a handle that crosses inside stored bytes.
+void add_for(const RRID& id, int owner, int client) {
+    if (owner == state().myid) stored_add_client(id, client, 1);
+    else g_deferred.push_back({owner, RefCountMsg{id, client, 1}});
+}
 
 void send_count(MsgType t, int owner, const RRID& id, int client, std::int64_t n) {
     RefCountMsg m{id, client, n};
@@ -65,7 +76,14 @@ void maybe_erase(const RRID& id) {
     if (s.running > 0 || !s.remote_waiters.empty()) return;
     for (auto& [pid, n] : s.clients)
         if (n != 0) return;
+    auto embedded = std::move(s.embedded);
     g_store.erase(it);
+    // Pay the references the putter counted for this process (after any adds for
+    // processes the bytes were forwarded to: those went out right after their frames).
+    for (auto& [eid, owner] : embedded) {
+        if (owner == state().myid) stored_del_client(eid, owner, 1);
+        else if (peer_alive(owner)) send_count(MsgType::ref_del, owner, eid, state().myid, 1);
+    }
 }
 
 void answer_waiters(const RRID& id) {
@@ -84,7 +102,6 @@ void answer_waiters(const RRID& id) {
     maybe_erase(id);
 }
 
-bool peer_alive(int pid) { return pid == state().myid || state().peers.count(pid) > 0; }
 
 std::shared_ptr<RefHandle> new_handle(int where) {
     auto h = std::make_shared<RefHandle>();
@@ -162,6 +179,7 @@ void reply_with_stored(int peer, std::uint64_t resp, const Stored& s, FetchMode 
         send_to(peer, MsgType::result, [&](OutArchive& ar) {
             ar(m);
             ar.saveBinary(s.bytes->data(), s.bytes->size());
+            for (auto& [eid, owner] : s.embedded) add_for(eid, owner, peer);
         });
         return;
     }
@@ -186,7 +204,19 @@ void handle_ref_put(int peer, const RefPutMsg& m, InArchive& value) {
         maybe_erase(m.rrid);
         return;
     }
-    s->bytes.emplace(value.position(), value.position() + value.remaining());
+    // The value, then the handles inside it (RRID, owner)..., then the value's size (u64).
+    std::uint64_t value_size = 0;
+    if (value.remaining() < sizeof value_size) throw cereal::Exception("weft: RefPutMsg without its trailer");
+    std::memcpy(&value_size, value.position() + value.remaining() - sizeof value_size, sizeof value_size);
+    if (value_size > value.remaining() - sizeof value_size) throw cereal::Exception("weft: RefPutMsg value size out of range");
+    s->bytes.emplace(value.position(), value.position() + value_size);
+    InArchive list(value.position() + value_size, value.remaining() - value_size - sizeof value_size, peer);
+    while (list.remaining() > 0) {
+        RRID eid;
+        std::int32_t owner = 0;
+        list(eid, owner);
+        s->embedded.emplace_back(eid, owner);
+    }
     s->bytes_peer = peer;
     s->ready = true;
     send_result_status(peer, m.resp, ResultStatus::ok);
@@ -316,6 +346,9 @@ const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const 
         }
         if (s->bytes) {
             if (decode) {
+                // Decoding makes handles here that will each pay a del: count them first.
+                for (auto& [eid, owner] : s->embedded) add_for(eid, owner, state().myid);
+                flush_deferred_refs();
                 InArchive ar(s->bytes->data(), s->bytes->size(), s->bytes_peer);
                 h.cache = decode(ar);
             }
@@ -373,7 +406,19 @@ void ref_put(RefHandle& h, Value v) {
         p.pid = h.where;
         request(p, MsgType::ref_put, [&](OutArchive& ar, std::uint64_t resp) {
             ar(RefPutMsg{h.rrid, resp});
-            v.save(v.ptr.get(), ar);
+            const std::uint64_t start = ar.buffer().total_size();
+            std::vector<std::pair<RRID, int>> embedded;
+            g_embedded = &embedded;
+            try {
+                v.save(v.ptr.get(), ar);
+            } catch (...) {
+                g_embedded = nullptr;
+                throw;
+            }
+            g_embedded = nullptr;
+            const std::uint64_t value_size = ar.buffer().total_size() - start;
+            for (auto& [eid, owner] : embedded) ar(eid, static_cast<std::int32_t>(owner));
+            ar(value_size);
         });
     }
     h.cache = v.ptr;
@@ -403,6 +448,7 @@ void ref_save(const RefHandle& h, OutArchive& ar, void (*save_cached)(const void
     }
     const int peer = ar.peer();
     if (peer <= 0) throw std::logic_error("weft: a Future can only be written into a message for another process");
+    if (g_embedded) g_embedded->emplace_back(h.rrid, h.where);
     if (h.where == state().myid) stored_add_client(h.rrid, peer, 1);
     else g_deferred.push_back({h.where, RefCountMsg{h.rrid, peer, 1}});
 }

@@ -24,6 +24,10 @@ struct Stored {
     detail::Value value;                 ///< typed value (calls and puts made here)
     std::optional<std::vector<char>> bytes;  ///< serialized value (puts from other processes)
     int bytes_peer = 0;
+    /// Handles inside `bytes` (id, owner): the putter counted one reference for this
+    /// process for each; forwarding the bytes counts one for the receiver, and freeing
+    /// the entry pays this process's back.
+    std::vector<std::pair<RRID, int>> embedded;
     std::optional<CapturedException> error;
     std::unordered_map<int, std::int64_t> clients;  ///< per process: adds minus dels (may dip below 0 in transit)
     int running = 0;

@@ -13,6 +13,8 @@
 //   distributed.hpp distributed_for, distributed_reduce, min_op, max_op
 //   pmap.hpp        pmap, PmapOptions, auto_batch
 //   worker_pool.hpp WorkerPool, CachingPool, default_worker_pool, remote
+//   shared_array.hpp SharedArray<T,N>, sdata, localindices, indexpids
+//   darray.hpp      DArray<T,N>, Array<T,N>, dzeros/dones/drand/drandn/dfill, distribute
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
@@ -20,6 +22,7 @@
 #include "channel.hpp"
 #include "cluster.hpp"
 #include "condition.hpp"
+#include "darray.hpp"
 #include "debug.hpp"
 #include "distributed.hpp"
 #include "everywhere.hpp"
@@ -31,6 +34,7 @@
 #include "remote_channel.hpp"
 #include "remotecall.hpp"
 #include "serialize.hpp"
+#include "shared_array.hpp"
 #include "task.hpp"
 #include "threadcall.hpp"
 #include "threads.hpp"

@@ -84,31 +84,17 @@ struct PooledStack {
         }();
         return sz;
     }
-    /// The free list. A thread-local, destroyed at thread exit possibly before the fiber
-    /// scheduler finishes its last fibers: after that, stacks are unmapped directly.
-    struct FreeList {
-        std::vector<boost::context::stack_context> stacks;
-        ~FreeList() {
-            for (auto& sc : stacks) unmap(sc);
-            gone() = true;
-        }
-    };
-    static bool& gone() {
-        thread_local bool g = false;  // trivially destructible: valid until the thread ends
-        return g;
-    }
-    static std::vector<boost::context::stack_context>* pool() {
-        if (gone()) return nullptr;
-        thread_local FreeList p;
-        return &p.stacks;
-    }
-    static void unmap(boost::context::stack_context& sc) noexcept {
-        ::munmap(static_cast<char*>(sc.sp) - sc.size, sc.size);
+    static std::vector<boost::context::stack_context>& pool() {
+        // Never destroyed: tasks still start and end after this thread's thread-locals
+        // are destroyed at exit (the exit guard's rmprocs, values freed with the peers).
+        thread_local auto* p = new std::vector<boost::context::stack_context>;
+        return *p;
     }
     boost::context::stack_context allocate() {
-        if (auto* p = pool(); p && !p->empty()) {
-            auto s = p->back();
-            p->pop_back();
+        auto& p = pool();
+        if (!p.empty()) {
+            auto s = p.back();
+            p.pop_back();
             return s;
         }
         const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -122,12 +108,12 @@ struct PooledStack {
         return sc;
     }
     void deallocate(boost::context::stack_context& sc) noexcept {
-        auto* p = pool();
-        if (p && p->size() < 4096) {  // 1,000s of tasks in flight reuse stacks, no mmap
-            p->push_back(sc);
+        auto& p = pool();
+        if (p.size() < 4096) {  // 1,000s of tasks in flight reuse stacks, no mmap
+            p.push_back(sc);
             return;
         }
-        unmap(sc);
+        ::munmap(static_cast<char*>(sc.sp) - sc.size, sc.size);
     }
 };
 

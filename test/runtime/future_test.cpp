@@ -21,9 +21,12 @@ weft::Future<int> make_on(int pid, int v) {
     return f;
 }
 void put_there(weft::Future<std::string> f, std::string s) { weft::put(f, std::move(s)); }
+int fetch_nested(weft::Future<weft::Future<int>> outer) { return weft::fetch(weft::fetch(outer)); }
+/// Calls `pid` from this process: arrives after every message this process sent it before.
+int ping(int pid) { return weft::remotecall_fetch(square, pid, 1); }
 }  // namespace
 
-WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there)
+WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there, fetch_nested, ping)
 
 class FutureTest : public ::testing::Test {
   protected:
@@ -142,6 +145,24 @@ TEST_F(FutureTest, TenThousandFuturesFreed) {
         for (long i = 0; i < 10000; ++i) expect += i * i;
         EXPECT_EQ(sum, expect);
     }
+    expect_nothing_stored();
+}
+
+TEST_F(FutureTest, HandlesInsideAPutValueAreCounted) {
+    {
+        weft::Future<weft::Future<int>> outer(2);
+        {
+            auto inner = weft::remotecall(square, 3, 4);  // stored on 3
+            weft::put(outer, inner);                      // bytes on 2 hold a handle to it
+        }
+        EXPECT_EQ(weft::remotecall_fetch(ping, 2, 3), 1);
+        EXPECT_EQ(weft::debug::stored_refs(3), 1u);  // kept alive by the bytes on 2
+        EXPECT_EQ(weft::remotecall_fetch(fetch_nested, 4, outer), 16);  // forwarded to 4
+        EXPECT_EQ(weft::remotecall_fetch(fetch_nested, 2, outer), 16);  // decoded by the owner
+        EXPECT_EQ(weft::remotecall_fetch(ping, 4, 3), 1);
+        EXPECT_EQ(weft::debug::stored_refs(3), 1u);
+    }
+    EXPECT_EQ(weft::remotecall_fetch(ping, 2, 3), 1);  // 2 freed outer and paid for inner
     expect_nothing_stored();
 }
 
