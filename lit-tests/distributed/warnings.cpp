@@ -19,3 +19,11 @@ void run(long n, std::vector<double> a, long total) {
     for (long i = 0; i < n; ++i) { total += i; a[0] = 1; }
     // CHECK: warnings.cpp:[[@LINE-1]]:53: warning: assignment to captured variable 'a' has no effect in the caller
 }
+// Writes through a SharedArray reach the shared memory: no warning.
+void shared(long n, weft::SharedArray<double, 1> s) {
+#pragma weft sync
+    {
+#pragma weft distributed
+        for (long i = 0; i < n; ++i) s[i] = 1.0 * i;
+    }
+}
