@@ -535,6 +535,7 @@ void init(int& argc, char**& argv) {
     argc = out;
     argv[argc] = nullptr;
     install_scheduler();
+    install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
     tune_malloc();
     st.initialized = true;
     if (worker) {

@@ -7,6 +7,7 @@
 #include "messages.hpp"
 #include "cluster_state.hpp"
 #include "tasks/fiber.hpp"
+#include "threads/hooks.hpp"
 
 namespace weft::rt {
 
@@ -36,6 +37,7 @@ void pending_peer_gone(int pid, const std::string& reason);
 /// the body given the response id. Throws as wait_pending, or what the send threw.
 template <class W>
 void request(Pending& p, MsgType type, W&& write) {
+    check_not_in_threadcall("a remote request (remotecall_fetch, remotecall_wait, fetch, wait, isready, put)");
     const std::uint64_t resp = pending_add(p);
     try {
         send_to(p.pid, type, [&](OutArchive& ar) { write(ar, resp); });

@@ -287,7 +287,10 @@ std::shared_ptr<RefHandle> ref_new(int where) {
     return h;
 }
 
-std::shared_ptr<RefHandle> ref_for_call(int where) { return new_handle(where); }
+std::shared_ptr<RefHandle> ref_for_call(int where) {
+    check_not_in_threadcall("weft::remotecall");
+    return new_handle(where);
+}
 
 RRID ref_id(const RefHandle& h) { return h.rrid; }
 int ref_where(const RefHandle& h) { return h.where; }
@@ -329,6 +332,7 @@ void throw_cached(const RefHandle& h) {
 }  // namespace
 
 const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const std::type_info& type) {
+    check_not_in_threadcall("weft::fetch");
     check_usable(h);
     throw_cached(h);
     if (h.has_cache) return h.cache;
@@ -365,6 +369,7 @@ const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const 
 }
 
 void ref_wait(RefHandle& h) {
+    check_not_in_threadcall("weft::wait");
     check_usable(h);
     throw_cached(h);
     if (h.has_cache) return;
@@ -378,6 +383,7 @@ void ref_wait(RefHandle& h) {
 }
 
 bool ref_isready(RefHandle& h) {
+    check_not_in_threadcall("weft::isready");
     check_usable(h);
     if (h.has_cache || h.cached_error) return true;
     if (h.where == state().myid) return stored_lookup(h.rrid)->ready;
@@ -387,6 +393,7 @@ bool ref_isready(RefHandle& h) {
 }
 
 void ref_put(RefHandle& h, Value v) {
+    check_not_in_threadcall("weft::put");
     check_usable(h);
     if (h.has_cache || h.cached_error)
         throw InvalidStateException("Future can be set only once (this process already holds its value)");

@@ -123,6 +123,9 @@ int choose_proc(std::initializer_list<int> wheres) {
 }
 
 void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, const RefHandle* result) {
+    check_not_in_threadcall(kind == CallKind::remote_do   ? "weft::remote_do"
+                            : kind == CallKind::call_wait ? "weft::remotecall_wait"
+                                                          : "weft::remotecall");
     switch (kind) {
         case CallKind::call: {
             CallMsg m{ref_id(*result), id};
@@ -147,6 +150,7 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
 }
 
 void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out) {
+    check_not_in_threadcall("weft::remotecall_fetch");
     Pending p;
     p.pid = pid;
     p.decode = decode;

@@ -80,7 +80,8 @@ class WeftConsumer : public clang::ASTConsumer {
         // its statement's text waits until the pragmas nested in it are done.
         std::vector<Site> outer;
         for (const Site& s : t.sites) {
-            bool copies = s.stmt && s.pragma->kind != DirectiveKind::Sync && s.pragma->kind != DirectiveKind::Async;
+            bool copies = s.stmt && s.pragma->kind != DirectiveKind::Sync && s.pragma->kind != DirectiveKind::Async &&
+                          s.pragma->kind != DirectiveKind::Threads;
             bool nests = false;
             for (const Site& o : t.sites)
                 nests |= copies && o.stmt && o.stmt != s.stmt && inside(t, o.stmt->getBeginLoc(), s.stmt);

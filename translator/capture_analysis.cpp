@@ -50,8 +50,9 @@ const clang::ValueDecl* written_variable(const clang::Expr* e) {
 
 class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
   public:
-    CaptureVisitor(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode, CaptureAnalysis& out)
-        : t_(t), p_(p), region_(region), mode_(mode), out_(out) {}
+    CaptureVisitor(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode, CaptureAnalysis& out,
+                   const std::set<const clang::ValueDecl*>& own)
+        : t_(t), p_(p), region_(region), mode_(mode), out_(out), own_(own) {}
 
     bool VisitDeclRefExpr(clang::DeclRefExpr* e) {
         const clang::ValueDecl* d = e->getDecl();
@@ -65,6 +66,7 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
             return true;  // functions, enumerators, template parameters
         }
         if (inside(t_, d->getLocation(), region_)) return true;  // declared inside the statement
+        if (own_.count(d)) return true;                         // declared by the generated code
         std::string name = d->getNameAsString();
         if (local) {
             // A use that is not an odr-use (a constant, sizeof, decltype) needs no copy.
@@ -157,7 +159,9 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
     void written(const clang::Expr* lhs, clang::SourceLocation loc) {
         if (mode_ != CaptureMode::ByValue) return;
         const clang::ValueDecl* d = written_variable(lhs);
-        if (!d || inside(t_, d->getLocation(), region_)) return;
+        if (!d || inside(t_, d->getLocation(), region_) || own_.count(d)) return;
+        // Writes through a SharedArray or DArray reach the shared data: that is their use.
+        if (is_weft_type(d->getType(), "SharedArray") || is_weft_type(d->getType(), "DArray")) return;
         auto* vd = llvm::dyn_cast<clang::VarDecl>(d);
         bool local = vd ? vd->hasLocalStorage() : llvm::isa<clang::BindingDecl>(d);
         if (!local && !listed(p_, d->getName())) return;
@@ -169,6 +173,7 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
     const clang::Stmt* region_;
     CaptureMode mode_;
     CaptureAnalysis& out_;
+    const std::set<const clang::ValueDecl*>& own_;
     bool this_reported_ = false;
     std::set<const clang::Decl*> reported_, assigned_;
 };
@@ -177,7 +182,9 @@ class CaptureVisitor : public clang::RecursiveASTVisitor<CaptureVisitor> {
 /// function bodies; tracks the loops and switches that a break/continue would stay in.
 class JumpChecker {
   public:
-    JumpChecker(Translation& t, const Pragma& p, const clang::Stmt* body) : t_(t), p_(p), body_(body) {}
+    JumpChecker(Translation& t, const Pragma& p, const clang::Stmt* body, bool loop_body,
+                std::vector<const clang::ContinueStmt*>* continues)
+        : t_(t), p_(p), body_(body), loop_body_(loop_body), continues_(continues) {}
 
     void walk(const clang::Stmt* s, int loops, int switches) {
         if (!s) return;
@@ -187,7 +194,10 @@ class JumpChecker {
         if (llvm::isa<clang::CoawaitExpr, clang::DependentCoawaitExpr>(s)) coroutine(s->getBeginLoc(), "co_await");
         if (llvm::isa<clang::CoyieldExpr>(s)) coroutine(s->getBeginLoc(), "co_yield");
         if (llvm::isa<clang::BreakStmt>(s) && loops == 0 && switches == 0) fail(s->getBeginLoc(), "break");
-        if (llvm::isa<clang::ContinueStmt>(s) && loops == 0) fail(s->getBeginLoc(), "continue");
+        if (llvm::isa<clang::ContinueStmt>(s) && loops == 0) {
+            if (!loop_body_) fail(s->getBeginLoc(), "continue");
+            else if (continues_) continues_->push_back(llvm::cast<clang::ContinueStmt>(s));
+        }
         if (auto* g = llvm::dyn_cast<clang::GotoStmt>(s)) {
             const clang::LabelStmt* target = g->getLabel() ? g->getLabel()->getStmt() : nullptr;
             if (!target || !inside(t_, target->getBeginLoc(), body_)) fail(s->getBeginLoc(), "goto");
@@ -211,13 +221,16 @@ class JumpChecker {
     Translation& t_;
     const Pragma& p_;
     const clang::Stmt* body_;
+    bool loop_body_;
+    std::vector<const clang::ContinueStmt*>* continues_;
 };
 
 }  // namespace
 
-CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode) {
+CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode,
+                                 const std::set<const clang::ValueDecl*>& own) {
     CaptureAnalysis out;
-    CaptureVisitor v(t, p, region, mode, out);
+    CaptureVisitor v(t, p, region, mode, out, own);
     v.TraverseStmt(const_cast<clang::Stmt*>(region));
     // capture(x) names a variable the statement never reads: nothing to send.
     if (const Clause* c = p.clause("capture")) {
@@ -230,8 +243,9 @@ CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::S
     return out;
 }
 
-bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body) {
-    JumpChecker j(t, p, body);
+bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body, bool loop_body,
+                 std::vector<const clang::ContinueStmt*>* continues) {
+    JumpChecker j(t, p, body, loop_body, continues);
     j.walk(body, 0, 0);
     return j.ok;
 }

@@ -28,11 +28,18 @@ struct CaptureAnalysis {
 
 /// Finds the captures of `region` for the pragma `p`; reports `this`, locals that
 /// everywhere cannot see, assignments to captures and reads of non-const globals.
-CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode);
+/// `own`: variables declared outside `region` that the generated code declares itself (a
+/// loop variable, a reduction variable): neither captured nor reported.
+CaptureAnalysis analyze_captures(Translation& t, const Pragma& p, const clang::Stmt* region, CaptureMode mode,
+                                 const std::set<const clang::ValueDecl*>& own = {});
 
 /// Reports `return`, `break`, `continue`, `goto` and `co_*` that would leave `body` once
 /// it runs inside a generated function or lambda. Returns false if any was found.
-bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body);
+/// `loop_body`: `body` is a loop's body that becomes a function called once per iteration,
+/// so a `continue` of that loop is fine (the caller turns it into a `return`); the
+/// continues found are appended to `continues`.
+bool check_jumps(Translation& t, const Pragma& p, const clang::Stmt* body, bool loop_body = false,
+                 std::vector<const clang::ContinueStmt*>* continues = nullptr);
 
 /// Is `loc` inside the source range of `s` (expansion locations)?
 bool inside(Translation& t, clang::SourceLocation loc, const clang::Stmt* s);

@@ -133,7 +133,7 @@ std::string closure_definition(Translation& t, const Closure& c, unsigned stmt_l
     }
     std::string out = aliases + "struct " + c.name + " {" + members;
     out += t.line_directive(c.body_line);
-    out += indent + "  auto operator()() { " + c.body + " }";
+    out += indent + "  auto operator()(" + c.params + ") { " + c.body + " }";
     out += t.line_directive(stmt_line);
     if (c.captures.empty()) {
         out += indent + "  void serialize(weft::OutArchive&) {} void serialize(weft::InArchive&) {}";

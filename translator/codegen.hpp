@@ -11,6 +11,7 @@ struct Closure {
     std::string name;              ///< weft_closure_L<line>_C<col>
     std::vector<Capture> captures;
     std::string body;              ///< operator()'s body, e.g. "return f(n);"
+    std::string params;            ///< operator()'s parameters ("" for spawn; "long i" for a loop body)
     unsigned body_line = 0;        ///< original line of the body's first character
 };
 

@@ -46,6 +46,20 @@ enum class Diag {
     AssignCapture,
     GlobalRead,
     GeneratedSerialize,
+    // loops (loop_shape.cpp, rewrite_threads.cpp, rewrite_threadcall.cpp)
+    LoopNotFor,
+    LoopInit,
+    LoopIndexType,
+    LoopCondition,
+    LoopIncrement,
+    LoopVarModified,
+    BadSchedule,
+    BadReduce,
+    ReduceUndeclared,
+    ReduceIsLoopVar,
+    ReduceUnused,
+    NotACall,
+    NoSync,
 };
 
 /// Starts a diagnostic at `loc`; stream the %0, %1, ... arguments and fix-its into it.

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <concepts>
+#include <limits>  // numeric_limits: identities of the translator's reduce(min/max:...)
 #include <cstdint>
 #include <stdexcept>
 #include <string>

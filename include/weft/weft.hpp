@@ -8,6 +8,7 @@
 //   channel.hpp     Channel<T>, unbounded
 //   remote_channel.hpp RemoteChannel<T>, AbstractChannel<T>, ChannelFactory<T>
 //   threads.hpp     weft::threads: nthreads, threadid, parallel_for, parallel_reduce, atomics
+//   threadcall.hpp  threadcall
 //   everywhere.hpp  everywhere
 //   range.hpp       Range, range
 //   distributed.hpp distributed_for, distributed_reduce, min_op, max_op
@@ -37,6 +38,7 @@
 #include "serialize.hpp"
 #include "shared_array.hpp"
 #include "task.hpp"
+#include "threadcall.hpp"
 #include "threads.hpp"
 #include "worker_pool.hpp"
 

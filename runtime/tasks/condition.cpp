@@ -4,6 +4,7 @@
 #include <boost/fiber/context.hpp>
 
 #include "log.hpp"
+#include "threads/hooks.hpp"
 
 namespace weft {
 namespace bf = boost::fibers;
@@ -13,6 +14,7 @@ Condition::~Condition() {
 }
 
 void Condition::wait() {
+    rt::check_not_in_threadcall("a wait on a weft::Condition (a Channel's put, take, fetch or wait)");
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
     me->suspend();

@@ -24,6 +24,9 @@ bool in_task();
 void set_before_poll(void (*hook)());
 /// True when other tasks are ready to run (a send may then wait for them to batch).
 bool other_tasks_ready();
+/// True when a task (not the scheduler's dispatcher, which is queued whenever a task it
+/// resumed runs, so other_tasks_ready() is true in every task) is ready to run.
+bool ready_tasks();
 
 /// Starts fn as a new task; it runs once the current one blocks or yields. An exception
 /// escaping fn is logged (it cannot propagate anywhere).

@@ -13,6 +13,7 @@
 #include "asio.hpp"
 #include "log.hpp"
 #include "tasks/fiber.hpp"
+#include "threads/hooks.hpp"
 
 namespace weft::rt {
 namespace bf = boost::fibers;
@@ -39,6 +40,14 @@ class AsioAlgo final : public bf::algo::algorithm {
     }
 
     bool has_ready_fibers() const noexcept override { return !rq_.empty(); }
+
+    /// A ready task other than the dispatcher, which waits in the ready queue whenever a
+    /// task it resumed runs (so !rq_.empty() is always true inside a task).
+    bool task_ready() const noexcept {
+        for (const bf::context& c : rq_)
+            if (!c.is_context(bf::type::dispatcher_context)) return true;
+        return false;
+    }
 
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
         if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
@@ -117,6 +126,7 @@ asio::io_context& io() { return *g_io; }
 
 void set_before_poll(void (*hook)()) { g_before_poll = hook; }
 bool other_tasks_ready() { return g_algo && g_algo->has_ready_fibers(); }
+bool ready_tasks() { return g_algo && g_algo->task_ready(); }
 
 void install_scheduler() {
     if (g_io) return;
@@ -145,6 +155,7 @@ void launch(std::function<void()> fn) {
 void post_to_runtime(std::function<void()> fn) { asio::post(*g_io, std::move(fn)); }
 
 void Event::wait() {
+    check_not_in_threadcall("a blocking weft operation");
     if (set_) return;
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
@@ -152,6 +163,7 @@ void Event::wait() {
 }
 
 bool Event::wait_for(std::chrono::nanoseconds d) {
+    check_not_in_threadcall("a blocking weft operation");
     if (set_) return true;
     struct State { bool fired = false; bool done = false; };
     auto st = std::make_shared<State>();

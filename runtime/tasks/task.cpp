@@ -6,6 +6,7 @@
 
 #include "log.hpp"
 #include "tasks/fiber.hpp"
+#include "threads/hooks.hpp"
 #include "weft/exceptions.hpp"
 #include "weft/future.hpp"
 #include "weft/task.hpp"
@@ -51,6 +52,7 @@ void check_interrupt() {
 }  // namespace
 
 std::shared_ptr<TaskCore> start_task(std::function<void()> body) {
+    check_not_in_threadcall("weft::async");
     auto core = std::make_shared<TaskCore>();
     SyncScope* inherited = current_scope();
     launch([core, body = std::move(body), inherited] {
@@ -66,6 +68,7 @@ std::shared_ptr<TaskCore> start_task(std::function<void()> body) {
 }
 
 void task_wait(TaskCore& t) {
+    check_not_in_threadcall("weft::wait/fetch of a Task");
     t.done.wait();
     if (t.error) std::rethrow_exception(t.error);
 }
@@ -80,6 +83,7 @@ void sync_track_future(std::shared_ptr<RefHandle> f) {
 }
 
 void* sync_begin() {
+    check_not_in_threadcall("weft::sync");
     auto* s = new SyncScope;
     s->parent = current_scope();
     set_current_scope(s);
@@ -105,6 +109,7 @@ void sync_end(void* p, std::exception_ptr block_error) {
 }
 
 void sleep_ns(long long ns) {
+    check_not_in_threadcall("weft::sleep");
     check_interrupt();
     boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
     check_interrupt();
@@ -114,6 +119,7 @@ void sleep_ns(long long ns) {
 
 namespace weft {
 void yield() {
+    rt::check_not_in_threadcall("weft::yield");
     detail::check_interrupt();
     boost::this_fiber::yield();
 }

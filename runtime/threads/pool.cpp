@@ -14,6 +14,7 @@
 // epoch and thread 0 may reuse job_ once remaining_ is 0.
 #include "threads/pool.hpp"
 
+#include "threads/hooks.hpp"
 #include "threads/spin.hpp"
 
 #include <climits>
@@ -234,6 +235,7 @@ void Pool::finish_share() noexcept {
 void Pool::worker_main(int tid, std::uint32_t seen) {
     tls_threadid = tid;
     tls_in_region = true;  // a pool thread only ever runs shares: its loops are nested
+    rt::tls_not_a_task = "a weft::threads loop body";  // weft's blocking operations throw here
     bool slept = true;     // a new thread may also have been placed on thread 0's CPU
     for (;;) {
         std::uint32_t e = seen;

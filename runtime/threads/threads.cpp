@@ -134,3 +134,9 @@ int threadid() noexcept {
 }
 
 }  // namespace weft::threads
+
+namespace weft::rt {
+// Declared in runtime/threads/hooks.hpp; here, in a fiber-free file, so that the pool
+// (built alone under ThreadSanitizer) can set it too.
+thread_local const char* tls_not_a_task = nullptr;
+}  // namespace weft::rt

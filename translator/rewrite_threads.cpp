@@ -1,0 +1,92 @@
+// rewrite_threads.cpp — `#pragma weft threads [schedule(...)] [reduce(op:var)]` (Julia
+// Threads.@threads, SPEC §3.6): the loop becomes weft::threads::parallel_for (or
+// parallel_reduce) over [first, last) with the body in a lambda that captures by
+// reference. The body keeps its place and its lines: only the loop header is replaced and
+// the call's tail added after the body.
+//
+//   for (int i = 0; i < n; ++i) { a[i] = f(i); }
+//     -> weft::threads::parallel_for(0, n, [&](int i) { a[i] = f(i); });
+//   reduce(+:s):
+//     -> { auto weft_op = std::plus<>{}; s = weft::threads::parallel_reduce(0, n, s, weft_op,
+//          [&](int i) { using weft_T = std::remove_cvref_t<decltype(s)>; weft_T s = weft_T(0);
+//          { s += f(i); } return s; }); }
+// Each iteration reduces into a private `s` that starts at op's identity; the pool combines
+// them in thread order and finally with the caller's `s`.
+#include "codegen.hpp"
+#include "diagnostics.hpp"
+#include "loop_shape.hpp"
+
+namespace weft::tr {
+
+namespace {
+
+/// `schedule(static)` -> "", `schedule(dynamic[, chunk])` -> the Schedule expression.
+bool schedule_arg(Translation& t, const Pragma& p, std::string& out) {
+    const Clause* c = p.clause("schedule");
+    if (!c) return true;
+    llvm::StringRef text(c->text);
+    auto [kind, chunk] = text.split(',');
+    kind = kind.trim();
+    chunk = chunk.trim();
+    bool has_comma = text.contains(',');
+    if (kind == "static" && !has_comma) {
+        out = "weft::threads::Schedule::static_()";
+        return true;
+    }
+    if (kind == "dynamic" && (!has_comma || !chunk.empty())) {
+        out = "weft::threads::Schedule::dynamic(" + chunk.str() + ")";
+        return true;
+    }
+    report(t.diags, c->text_loc, Diag::BadSchedule) << c->text;
+    return false;
+}
+
+}  // namespace
+
+void rewrite_threads(Translation& t, const Site& s) {
+    const Pragma& p = *s.pragma;
+    LoopShape loop;
+    bool ok = loop_shape(t, p, s.stmt, /*allow_step=*/false, /*allow_range=*/false, loop);
+    std::string schedule;
+    ok &= schedule_arg(t, p, schedule);
+    bool reduces = false;
+    Reduction red;
+    if (ok) ok &= parse_reduction(t, p, s.stmt, loop, reduces, red);
+    if (!ok) return;
+
+    clang::SourceLocation begin = t.sm.getExpansionLoc(s.stmt->getBeginLoc());
+    clang::CharSourceRange body = t.stmt_range(loop.body);
+    if (s.stmt->getBeginLoc().isMacroID() || body.isInvalid() || loop.body->getBeginLoc().isMacroID()) {
+        report(t.diags, p.directive_loc, Diag::MacroStatement) << p.spelling;
+        return;
+    }
+    rewrite_continues(t, loop, reduces ? "return " + red.var : "return");
+    const bool compound = llvm::isa<clang::CompoundStmt>(loop.body);
+    const std::string lambda = "[&](" + loop.type + " " + loop.var->getName().str() + ") ";
+    const std::string sched = schedule.empty() ? "" : ", " + schedule;
+
+    std::string head, tail;
+    if (!reduces) {
+        head = "weft::threads::parallel_for(" + loop.first + ", " + loop.last + ", " + lambda;
+        tail = sched + ");";
+    } else {
+        const std::string& v = red.var;
+        head = "{ auto weft_op = " + red.op_object + "; " + v + " = weft::threads::parallel_reduce(" + loop.first +
+               ", " + loop.last + ", " + v + ", weft_op, " + lambda + "{ using weft_T = std::remove_cvref_t<decltype(" +
+               v + ")>; weft_T " + v + " = " + red.identity + "; ";
+        tail = " return " + v + "; }" + sched + "); }";
+    }
+    if (!compound) {
+        head += "{ ";
+        tail = " }" + tail;
+    }
+    // The body keeps its lines: a header over several lines ends with a line directive.
+    if (t.line(begin) != t.line(loop.body_begin)) {
+        while (!head.empty() && head.back() == ' ') head.pop_back();
+        head += t.line_directive(t.line(loop.body_begin)) + t.indent_of(loop.body_begin);
+    }
+    t.rw.ReplaceText(clang::CharSourceRange::getCharRange(begin, loop.body_begin), head);
+    t.rw.InsertTextAfter(body.getEnd(), tail);
+}
+
+}  // namespace weft::tr
