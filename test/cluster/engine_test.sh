@@ -32,7 +32,10 @@ ssh_*) "$E/sshd-up.sh" >/dev/null 2>&1 || skip "sshd-up.sh failed" ;;
 multihost_*) need_netns; "$E/sshd-up.sh" >/dev/null 2>&1 || skip "sshd-up.sh failed" ;;
 slurm_*) ls /run/slurmd-*.pid >/dev/null 2>&1 && "$E/slurm-ns-down.sh"  # the two-node one is up: swap
   "$E/slurm-up.sh" >/dev/null 2>&1 || skip "slurm-up.sh failed (see /var/log/slurm)" ;;
-multislurm_*) need_netns; "$E/slurm-down.sh"; trap '"$E/slurm-ns-down.sh"; rm -f "$OUT"' EXIT
+multislurm_*) need_netns; "$E/slurm-down.sh"
+  # Each node has a private /tmp: a build under /tmp is invisible there, so run a copy.
+  NODEBIN=$(mktemp -d /var/tmp/weft-nodes-XXXXXX) && cp "$L" "$NODEBIN/" && L="$NODEBIN/launchers" && cd "$NODEBIN"
+  trap '"$E/slurm-ns-down.sh"; rm -rf "$OUT" "$NODEBIN"' EXIT
   "$E/slurm-ns-up.sh" h2 h3 >/dev/null 2>&1 || skip "slurm-ns-up.sh failed (see /var/log/slurm)" ;;
 esac
 case $CASE in
