@@ -54,8 +54,13 @@ struct ChunkReduce {
     F body{};
     Range r;
     auto operator()() {
-        std::decay_t<std::invoke_result_t<F&, std::int64_t>> acc = body(r[0]);
-        for (std::int64_t k = 1, n = r.size(); k < n; ++k) acc = op(std::move(acc), body(r[k]));
+        std::int64_t i = r.first;
+        const std::int64_t n = r.size(), step = r.step;
+        std::decay_t<std::invoke_result_t<F&, std::int64_t>> acc = body(i);
+        for (std::int64_t k = 1; k < n; ++k) {
+            i += step;
+            acc = op(std::move(acc), body(i));
+        }
         return acc;
     }
     template <class A>
