@@ -97,17 +97,22 @@ int main(int argc, char** argv) {
     if (peer.count("ppe_chunksize_100"))
         bench::row("pmap", "auto vs PPE chunksize 100 (us)", ba, peer["ppe_chunksize_100"], "us", "<=1.0");
 
-    // Coin flips: the same per-flip body in a serial loop and split over the workers.
-    auto t0 = bench::Clock::now();
-    long serial = 0;
+    // Coin flips: the same per-flip body in a serial loop and split over the workers,
+    // alternating, best of 3 each (other load only slows a run down).
+    double ts = 1e30, td = 1e30;
     Flip flip;
-    for (long i = 0; i < flips; ++i) serial += flip(i);
-    const double ts = bench::seconds_since(t0);
-    t0 = bench::Clock::now();
-    long dist = weft::distributed_reduce(std::plus<>{}, weft::range(0L, flips), Flip{});
-    const double td = bench::seconds_since(t0);
-    if (dist < flips / 3 || serial < flips / 3) std::exit(1);
+    for (int rep = 0; rep < 3; ++rep) {
+        auto t0 = bench::Clock::now();
+        long serial = 0;
+        for (long i = 0; i < flips; ++i) serial += flip(i);
+        ts = std::min(ts, bench::seconds_since(t0));
+        t0 = bench::Clock::now();
+        long dist = weft::distributed_reduce(std::plus<>{}, weft::range(0L, flips), Flip{});
+        td = std::min(td, bench::seconds_since(t0));
+        if (dist < flips / 3 || serial < flips / 3) std::exit(1);
+    }
     bench::row("pmap", "coin flips: speed-up (serial s / weft s)", ts / td, 1.0, "x", ">=1.8");
-    std::printf("   coin flips: serial %.3f s, distributed_reduce on %d workers %.3f s\n", ts, weft::nworkers(), td);
+    std::printf("   coin flips: serial %.3f s, distributed_reduce on %d workers %.3f s (best of 3 each)\n", ts,
+                weft::nworkers(), td);
     return 0;
 }
