@@ -12,12 +12,12 @@
 #include <functional>
 #include <map>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <weft/weft.hpp>
 
+#include "../examples/coin_flip.hpp"
 #include "core_common.hpp"
 
 #ifndef WEFT_BENCH_DIR
@@ -26,22 +26,6 @@
 
 int trivial(int x) { return x; }
 WEFT_REMOTE(trivial)
-
-struct Flip {
-    long operator()(std::int64_t) const {
-        thread_local std::mt19937_64 rng(12345);
-        thread_local std::uint64_t bits = 0;
-        thread_local int left = 0;
-        if (left == 0) {
-            bits = rng();
-            left = 64;
-        }
-        --left;
-        long h = static_cast<long>(bits & 1);
-        bits >>= 1;
-        return h;
-    }
-};
 
 namespace {
 double pmap_per_item_us(const std::vector<int>& items, std::size_t batch) {
