@@ -64,15 +64,18 @@ void handle_call_fetch(int peer, const CallFetchMsg& m, InArchive& ar) {
     launch([job, peer, resp = m.resp] {
         detail::Value v;
         CapturedException e;
-        if (run_job(*job, v, e)) {
+        const bool ok = run_job(*job, v, e);
+        try {
+            if (!ok) return send_result_error(peer, resp, e);
             try {
                 send_result_value(peer, resp, &v);
             } catch (const ProcessExitedException&) {
+                throw;
             } catch (...) {  // the result could not be serialized: tell the caller why
                 send_result_error(peer, resp, detail::capture_current_exception());
             }
-        } else {
-            send_result_error(peer, resp, e);
+        } catch (const ProcessExitedException&) {
+            log_debug("the caller (process ", peer, ") left before its result was sent");
         }
     });
 }
