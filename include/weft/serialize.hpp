@@ -18,7 +18,10 @@
 #include <cereal/types/utility.hpp>
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
+#include <compare>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -62,6 +65,12 @@ class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClass
     int peer() const { return peer_; }
     std::size_t remaining() const { return static_cast<std::size_t>(end_ - cur_); }
     const char* position() const { return cur_; }
+    /// Moves past n bytes read in place through position().
+    void skip(std::size_t n) {
+        if (n > remaining()) throw cereal::Exception("weft: message truncated: skipping " + std::to_string(n) + " bytes, " +
+                                                     std::to_string(remaining()) + " left");
+        cur_ += n;
+    }
 
   private:
     const char* cur_;
@@ -93,6 +102,59 @@ inline void CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const cereal::BinaryData<T
 template <class T>
 inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, cereal::BinaryData<T>& bd) {
     ar.loadBinary(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+namespace detail {
+/// Reads the T at each position of a byte buffer (which need not be aligned for T).
+template <class T>
+class UnalignedIterator {
+  public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = T;
+    UnalignedIterator() = default;
+    explicit UnalignedIterator(const char* p) : p_(p) {}
+    T operator*() const {
+        T v;
+        std::memcpy(&v, p_, sizeof(T));
+        return v;
+    }
+    T operator[](difference_type k) const { return *(*this + k); }
+    UnalignedIterator& operator++() { p_ += sizeof(T); return *this; }
+    UnalignedIterator operator++(int) { auto t = *this; p_ += sizeof(T); return t; }
+    UnalignedIterator& operator--() { p_ -= sizeof(T); return *this; }
+    UnalignedIterator operator--(int) { auto t = *this; p_ -= sizeof(T); return t; }
+    UnalignedIterator& operator+=(difference_type k) { p_ += k * static_cast<difference_type>(sizeof(T)); return *this; }
+    UnalignedIterator& operator-=(difference_type k) { return *this += -k; }
+    friend UnalignedIterator operator+(UnalignedIterator a, difference_type k) { return a += k; }
+    friend UnalignedIterator operator+(difference_type k, UnalignedIterator a) { return a += k; }
+    friend UnalignedIterator operator-(UnalignedIterator a, difference_type k) { return a -= k; }
+    friend difference_type operator-(const UnalignedIterator& a, const UnalignedIterator& b) {
+        return (a.p_ - b.p_) / static_cast<difference_type>(sizeof(T));
+    }
+    friend auto operator<=>(const UnalignedIterator&, const UnalignedIterator&) = default;
+
+  private:
+    const char* p_ = nullptr;
+};
+}  // namespace detail
+
+/// Arrays of numbers are copied once out of the message into fresh storage (cereal's own
+/// load zero-fills the vector, then copies: twice the memory traffic for big arrays).
+template <class T, class A>
+inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(
+    InArchive& ar, std::vector<T, A>& v) {
+    cereal::size_type n = 0;
+    ar(cereal::make_size_tag(n));
+    if (n > ar.remaining() / sizeof(T))
+        throw cereal::Exception("weft: message truncated: an array of " + std::to_string(n) + " elements, " +
+                                std::to_string(ar.remaining()) + " bytes left");
+    const auto count = static_cast<std::size_t>(n);
+    const detail::UnalignedIterator<T> first(ar.position());
+    v.assign(first, first + static_cast<std::ptrdiff_t>(count));
+    ar.skip(count * sizeof(T));
 }
 
 /// True when T can cross processes: arithmetic types, enums, std::string, standard

@@ -190,3 +190,26 @@ struct NoSerialize { int x; };
 static_assert(weft::Serializable<int> && weft::Serializable<std::string> && weft::Serializable<std::vector<Point>>);
 static_assert(weft::Serializable<std::tuple<int, std::optional<double>>> && weft::Serializable<weft::Future<int>>);
 static_assert(!weft::Serializable<NoSerialize> && !weft::Serializable<int*>);
+
+// Arrays of numbers are read straight out of the message, wherever they sit in it.
+TEST(Archive, ArraysAtAnyAlignmentAndTruncatedOnes) {
+    std::vector<double> v(100000);
+    std::iota(v.begin(), v.end(), 0.5);
+    std::vector<std::int16_t> w = {1, -2, 3};
+    weft::detail::OutBuffer buf;
+    weft::OutArchive out(buf);
+    out(std::uint8_t{7}, v, std::uint8_t{9}, w);  // v at offset 1 + size tag: not aligned
+    const std::vector<char> bytes = buf.flatten();
+    std::uint8_t a = 0, b = 0;
+    std::vector<double> v2;
+    std::vector<std::int16_t> w2;
+    weft::InArchive in(bytes.data(), bytes.size());
+    in(a, v2, b, w2);
+    EXPECT_EQ(a, 7);
+    EXPECT_EQ(v2, v);
+    EXPECT_EQ(b, 9);
+    EXPECT_EQ(w2, w);
+    EXPECT_EQ(in.remaining(), 0u);
+    weft::InArchive cut(bytes.data(), bytes.size() / 2);  // the array's bytes are not all there
+    EXPECT_THROW(cut(a, v2), cereal::Exception);
+}
