@@ -1,9 +1,8 @@
 // runtime/transport/handshake.cpp — the HMAC-SHA256 handshake (see handshake.hpp).
 #include "transport/handshake.hpp"
+#include "transport/hmac.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>  // CRYPTO_memcmp: constant time, needs no initialisation
 #include <sys/random.h>
 
 #include <cstring>
@@ -31,8 +30,7 @@ void compute_mac(const std::string& cookie, const char* label, const unsigned ch
     std::memcpy(msg + 16, n1, 32);
     std::memcpy(msg + 48, n2, 32);
     std::memcpy(msg + 80, &pid, 4);
-    unsigned int len = 32;
-    HMAC(EVP_sha256(), cookie.data(), static_cast<int>(cookie.size()), msg, sizeof msg, out, &len);
+    hmac_sha256(cookie, msg, sizeof msg, out);
 }
 
 void fresh_nonce(unsigned char* n) {
