@@ -20,6 +20,7 @@ struct Pending {
     CapturedException error;
     std::string message;
     bool exited = false;
+    bool decoding = false;  ///< the reader is decoding into `out` (a streamed result may wait)
     std::string exit_reason;
 };
 

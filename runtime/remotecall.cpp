@@ -44,13 +44,17 @@ void handle_result(int peer, const ResultMsg& m, InArchive& body) {
     Pending& p = *it->second;
     p.status = m.status;
     if (m.status == ResultStatus::ok && p.decode) {
+        p.decoding = true;  // a streamed result waits for its bytes: the waiter must not leave
         try {
             p.decode(body, p.out);
+        } catch (const ProcessExitedException&) {
+            p.exited = true;  // pending_peer_gone has left the reason
         } catch (...) {
             p.status = ResultStatus::remote_error;
             p.error = detail::capture_current_exception();
             p.error.message = "could not decode the result from process " + std::to_string(peer) + ": " + p.error.message;
         }
+        p.decoding = false;
     } else if (m.status == ResultStatus::remote_error) {
         body(p.error);
     } else if (m.status == ResultStatus::invalid_state) {
@@ -64,7 +68,7 @@ void pending_peer_gone(int pid, const std::string& reason) {
         if (p->pid != pid || p->ev.is_set()) continue;
         p->exited = true;
         p->exit_reason = reason;
-        p->ev.set();
+        if (!p->decoding) p->ev.set();  // else handle_result sets it when it stops decoding
     }
 }
 

@@ -48,34 +48,88 @@ class OutArchive : public cereal::OutputArchive<OutArchive, cereal::AllowEmptyCl
     int peer_;
 };
 
+class InArchive;
+namespace detail {
+/// Where an InArchive gets the rest of a message that is bigger than what is buffered:
+/// the transport streams big frames through a small buffer instead of holding them whole.
+class StreamSource {
+  public:
+    /// Makes the archive's next bytes available (at least one, at most `unread`); waits
+    /// (as a task) until they arrive. Throws if the connection is gone.
+    virtual void refill(InArchive& ar) = 0;
+
+  protected:
+    ~StreamSource() = default;
+};
+}  // namespace detail
+
 /// Reads a message that came from process `peer()`. Reading past the end throws
 /// `cereal::Exception` (the transport drops a peer that sends such a frame).
+///
+/// The bytes in [position(), position() + buffered()) are at hand; a streamed message has
+/// `unread()` more still on their way, which loadBinary waits for.
 class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClassElision> {
   public:
     InArchive(const char* data, std::size_t size, int peer = 0)
         : cereal::InputArchive<InArchive, cereal::AllowEmptyClassElision>(this),
           cur_(data), end_(data + size), peer_(peer) {}
+    /// A message of which `size` bytes are buffered and `unread` more come from `src`.
+    InArchive(const char* data, std::size_t size, int peer, detail::StreamSource* src, std::size_t unread)
+        : InArchive(data, size, peer) {
+        src_ = src;
+        unread_ = unread;
+    }
     void loadBinary(void* p, std::size_t n) {
-        if (n > static_cast<std::size_t>(end_ - cur_))
-            throw cereal::Exception("weft: message truncated: needed " + std::to_string(n) + " bytes, " +
-                                    std::to_string(end_ - cur_) + " left");
-        std::memcpy(p, cur_, n);
-        cur_ += n;
+        if (n <= buffered()) {
+            std::memcpy(p, cur_, n);
+            cur_ += n;
+            return;
+        }
+        check(n, "needed");
+        auto* out = static_cast<char*>(p);
+        while (n > 0) {
+            if (cur_ == end_) src_->refill(*this);
+            const std::size_t k = n < buffered() ? n : buffered();
+            std::memcpy(out, cur_, k);
+            out += k;
+            cur_ += k;
+            n -= k;
+        }
     }
     int peer() const { return peer_; }
-    std::size_t remaining() const { return static_cast<std::size_t>(end_ - cur_); }
+    /// Bytes of the message not read yet (buffered or not).
+    std::size_t remaining() const { return buffered() + unread_; }
+    std::size_t buffered() const { return static_cast<std::size_t>(end_ - cur_); }
+    std::size_t unread() const { return unread_; }
     const char* position() const { return cur_; }
-    /// Moves past n bytes read in place through position().
+    /// Moves past n buffered bytes read in place through position().
     void skip(std::size_t n) {
-        if (n > remaining()) throw cereal::Exception("weft: message truncated: skipping " + std::to_string(n) + " bytes, " +
-                                                     std::to_string(remaining()) + " left");
+        if (n > buffered()) check(n, "skipping");
         cur_ += n;
+    }
+    /// Waits for the next bytes of a streamed message (position() may change).
+    void refill() {
+        if (unread_ == 0) check(buffered() + 1, "needed");
+        src_->refill(*this);
+    }
+    /// For the StreamSource: the next buffered bytes, taken from unread().
+    void set_buffered(const char* data, std::size_t size) {
+        cur_ = data;
+        end_ = data + size;
+        unread_ -= size;
     }
 
   private:
+    void check(std::size_t n, const char* what) const {
+        if (n > remaining())
+            throw cereal::Exception("weft: message truncated: " + std::string(what) + " " + std::to_string(n) +
+                                    " bytes, " + std::to_string(remaining()) + " left");
+    }
     const char* cur_;
     const char* end_;
     int peer_;
+    detail::StreamSource* src_ = nullptr;
+    std::size_t unread_ = 0;
 };
 
 // cereal glue, as cereal's own binary archive does it.
@@ -142,7 +196,8 @@ class UnalignedIterator {
 }  // namespace detail
 
 /// Arrays of numbers are copied once out of the message into fresh storage (cereal's own
-/// load zero-fills the vector, then copies: twice the memory traffic for big arrays).
+/// load zero-fills the vector, then copies: twice the memory traffic for big arrays). A
+/// streamed message's array is appended piece by piece as the pieces arrive.
 template <class T, class A>
 inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(
     InArchive& ar, std::vector<T, A>& v) {
@@ -151,10 +206,34 @@ inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CER
     if (n > ar.remaining() / sizeof(T))
         throw cereal::Exception("weft: message truncated: an array of " + std::to_string(n) + " elements, " +
                                 std::to_string(ar.remaining()) + " bytes left");
-    const auto count = static_cast<std::size_t>(n);
-    const detail::UnalignedIterator<T> first(ar.position());
-    v.assign(first, first + static_cast<std::ptrdiff_t>(count));
-    ar.skip(count * sizeof(T));
+    auto count = static_cast<std::size_t>(n);
+    if (count * sizeof(T) <= ar.buffered()) {
+        const detail::UnalignedIterator<T> first(ar.position());
+        v.assign(first, first + static_cast<std::ptrdiff_t>(count));
+        ar.skip(count * sizeof(T));
+        return;
+    }
+    v.clear();
+    v.reserve(count);
+    while (count > 0) {
+        std::size_t k = ar.buffered() / sizeof(T);
+        if (k == 0) {
+            if (ar.buffered() > 0) {  // an element split between two pieces
+                T t;
+                ar.loadBinary(&t, sizeof t);
+                v.push_back(t);
+                --count;
+            } else {
+                ar.refill();
+            }
+            continue;
+        }
+        if (k > count) k = count;
+        const detail::UnalignedIterator<T> first(ar.position());
+        v.insert(v.end(), first, first + static_cast<std::ptrdiff_t>(k));
+        ar.skip(k * sizeof(T));
+        count -= k;
+    }
 }
 
 /// True when T can cross processes: arithmetic types, enums, std::string, standard

@@ -14,7 +14,7 @@
 
 namespace weft::rt {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, private detail::StreamSource {
   public:
     Connection(tcp::socket socket, std::string remote);
     ~Connection();
@@ -58,6 +58,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void read_more();
     void on_read(const boost::system::error_code& ec, std::size_t n);
     void ensure_read_capacity(std::size_t need);
+    /// Handles a big call or result frame on a task as its bytes arrive (see connection.cpp).
+    void stream_frame(MsgType type, std::uint64_t len);
+    void refill(InArchive& ar) override;
 
     tcp::socket socket_;
     std::string remote_;
@@ -70,6 +73,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool writing_ = false;
     std::unique_ptr<char[]> rbuf_;
     std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
+    bool streaming_ = false;
 };
 
 /// Called for every complete frame (process_messages.cpp). Throwing drops the peer.

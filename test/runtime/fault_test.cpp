@@ -163,6 +163,22 @@ TEST_F(Fault, TruncatedMessageIsAnErrorNotACrash) {
     expect_everyone_answers();
 }
 
+TEST_F(Fault, StreamedFrameCutShortDropsOnlyThatPeer) {
+    // A CallMsg of 4 MiB is decoded as it arrives; the sender stops after 300 KiB.
+    int fd = connect_raw(weft::debug::address(target()));
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(handshake(fd, weft::cluster_cookie(), 1003), "WEFTOKAY");
+    const uint64_t len = 4u << 20;
+    std::string frame(9 + 300 * 1024, '\0');
+    std::memcpy(frame.data(), &len, 8);
+    frame[8] = 2;  // CallFetchMsg
+    ASSERT_EQ(::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL), static_cast<ssize_t>(frame.size()));
+    ::shutdown(fd, SHUT_WR);
+    EXPECT_TRUE(closed_by_peer(fd));
+    ::close(fd);
+    expect_everyone_answers();
+}
+
 TEST_F(Fault, KilledWorkerFailsItsFuturesAndTheClusterGoesOn) {
     auto victim = weft::addprocs(1)[0];
     auto done = weft::remotecall(square, victim, 12);
