@@ -104,7 +104,11 @@ class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClass
     const char* position() const { return cur_; }
     /// Moves past n buffered bytes read in place through position().
     void skip(std::size_t n) {
-        if (n > buffered()) check(n, "skipping");
+        if (n > buffered()) {
+            check(n, "skipping");
+            throw cereal::Exception("weft: skipping " + std::to_string(n) + " bytes of a streamed message, " +
+                                    std::to_string(buffered()) + " at hand (refill() first)");
+        }
         cur_ += n;
     }
     /// Waits for the next bytes of a streamed message (position() may change).

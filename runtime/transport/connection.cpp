@@ -310,7 +310,6 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
 // never holds the next frame. When the handler returns, what it left unread is skipped
 // and the reader goes on.
 void Connection::stream_frame(MsgType type, std::uint64_t len) {
-    streaming_ = true;
     if (rpos_ > 0) {
         std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rend_ - rpos_);
         rend_ -= rpos_;
@@ -331,7 +330,6 @@ void Connection::stream_frame(MsgType type, std::uint64_t len) {
             if (!c.closed_) c.close(std::string("bad ") + msg_name(type) + " message: " + e.what());
         }
         c.rpos_ = c.rend_ = 0;
-        c.streaming_ = false;
         if (!c.closed_) c.read_more();
     });
 }

@@ -73,7 +73,6 @@ class Connection : public std::enable_shared_from_this<Connection>, private deta
     bool writing_ = false;
     std::unique_ptr<char[]> rbuf_;
     std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
-    bool streaming_ = false;
 };
 
 /// Called for every complete frame (process_messages.cpp). Throwing drops the peer.
