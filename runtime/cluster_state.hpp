@@ -35,7 +35,7 @@ struct ClusterState {
     bool initialized = false;
     bool shutting_down = false;
     std::map<int, Peer> peers;  ///< every other live process
-    int next_pid = 2;
+    int next_pid = 2;  ///< ids below it were handed out (on a worker: the highest it heard of, + 1)
     std::size_t round_robin = 0;
     Topology topology = Topology::all_to_all;
     std::string cookie;

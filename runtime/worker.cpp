@@ -3,6 +3,7 @@
 // the master (WEFT_WORKER_TIMEOUT), join the cluster, send stdout/stderr to the master
 // over weft's connection as whole lines, serve until told to exit or the master is gone.
 // Also the custom-transport entry points (init_worker, process_messages).
+#include <algorithm>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -266,6 +267,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
     auto& st = state();
     if (c.peer() != 1 || st.myid >= 1) throw std::runtime_error("unexpected JoinPGRPMsg");
     st.myid = m.pid;
+    st.next_pid = std::max(st.next_pid, m.pid + 1);
     st.topology = static_cast<Topology>(m.topology);
     set_log_level(static_cast<LogLevel>(m.log_level));
     for (auto& p : m.peers) {
@@ -273,6 +275,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
         peer.pid = p.pid;
         peer.host = p.host;
         peer.port = p.port;
+        st.next_pid = std::max(st.next_pid, p.pid + 1);
     }
     JoinCompleteMsg done{static_cast<std::int32_t>(::getpid())};
     auto& buf = c.begin(MsgType::join_complete);
@@ -290,6 +293,9 @@ void handle_peer_added(const PeerAddr& p) {
     peer.pid = p.pid;
     peer.host = p.host;
     peer.port = p.port;
+    // Ids are handed out in order and never reused: one below this that is not a peer has
+    // left, and calls to it are ProcessExitedException, not "no such process".
+    st.next_pid = std::max(st.next_pid, p.pid + 1);
 }
 
 void handle_exit_request() {

@@ -26,8 +26,9 @@ int spin_until_interrupted() {
     for (;;) weft::yield();
 }
 std::vector<int> procs_seen() { return weft::procs(); }
+int ask_whoami(int pid) { return weft::remotecall_fetch(whoami, pid); }
 }  // namespace
-WEFT_REMOTE(whoami, say, spin_until_interrupted, procs_seen)
+WEFT_REMOTE(whoami, say, spin_until_interrupted, procs_seen, ask_whoami)
 
 /// Writes an executable shell script (which ignores the worker flags it is given).
 std::string make_script(const std::string& name, const std::string& body) {
@@ -171,4 +172,17 @@ TEST(Cluster, InterruptStopsATaskAtItsNextYield) {
 TEST(Cluster, OnlyTheMasterManagesWorkers) {
     EXPECT_THROW(weft::addprocs(-1), std::invalid_argument);
     EXPECT_THROW(weft::rmprocs(1), std::invalid_argument);
+}
+
+TEST(Cluster, AWorkerCallingAProcessThatLeftGetsProcessExited) {
+    auto ws = weft::addprocs(2);
+    weft::rmprocs(ws[1]);  // worker ws[0] hears of it before the call below (same connection)
+    try {
+        weft::remotecall_fetch(ask_whoami, ws[0], ws[1]);
+        FAIL() << "a call to a process that left succeeded";
+    } catch (const weft::RemoteException& e) {
+        EXPECT_EQ(e.captured().type, "weft::ProcessExitedException") << e.what();
+    }
+    EXPECT_EQ(weft::remotecall_fetch(ask_whoami, ws[0], 1), 1);
+    weft::rmprocs(ws[0]);
 }
