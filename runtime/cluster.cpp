@@ -817,9 +817,9 @@ weft::Connection ClusterManager::connect(int, WorkerConfig& cfg) {
         port = *cfg.port;
     }
     auto s = rt::connect_tcp(host, port, rt::worker_timeout());
-    int fd = ::dup(s.native_handle());
-    if (fd < 0) throw std::runtime_error(std::string("dup: ") + std::strerror(errno));
-    return weft::Connection(fd, host + ":" + std::to_string(port));
+    // release(), not dup(): a descriptor left in Asio's epoll set through a duplicate
+    // would keep reporting this socket's traffic to a reactor that has forgotten it.
+    return weft::Connection(s.release(), host + ":" + std::to_string(port));
 }
 
 void ClusterManager::kill(int pid, WorkerConfig&) {

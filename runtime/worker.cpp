@@ -227,7 +227,7 @@ void serve_until_exit() {
         std::vector<std::shared_ptr<Connection>> conns;
         for (auto& [p, peer] : st.peers)
             if (peer.conn) conns.push_back(peer.conn);
-        for (auto& c : conns) ::shutdown(c->socket().native_handle(), SHUT_RDWR);
+        for (auto& c : conns) c->shutdown_both();
         std::exit(0);
     }
     ::_exit(0);

@@ -321,8 +321,7 @@ Connection SSHManager::connect(int pid, WorkerConfig& c) {
     for (;;) {  // the forward is up when a connect succeeds
         try {
             auto sock = rt::connect_tcp("127.0.0.1", lport, std::chrono::seconds(5));
-            int fd = ::dup(sock.native_handle());
-            return Connection(fd, "127.0.0.1:" + std::to_string(lport) + " (ssh -L to " + data->host.text() + ")");
+            return Connection(sock.release(), "127.0.0.1:" + std::to_string(lport) + " (ssh -L to " + data->host.text() + ")");
         } catch (const std::exception& e) {
             last = e.what();
         }

@@ -1,7 +1,7 @@
 // runtime/tasks/scheduler.cpp — one runtime thread per process: Boost.Fiber tasks
-// scheduled by an algorithm that sleeps in epoll (Asio's io_context) when no task is
-// ready, polls I/O every 8 picks, and takes wake-ups from other threads by asio::post.
-// DESIGN.md §2 explains why (and what was measured).
+// scheduled by an algorithm that sleeps in the event loop's epoll_wait when no task is
+// ready, polls I/O every 8 picks, and takes wake-ups from other threads through the event
+// loop's eventfd. DESIGN.md §2 and docs/design.md explain why (and what was measured).
 #include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 
 #include "asio.hpp"
 #include "log.hpp"
+#include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
 
@@ -21,12 +22,14 @@ namespace bf = boost::fibers;
 
 namespace {
 void (*g_before_poll)() = nullptr;
-class AsioAlgo;
-AsioAlgo* g_algo = nullptr;
+class LoopAlgo;
+LoopAlgo* g_algo = nullptr;
 
-class AsioAlgo final : public bf::algo::algorithm {
+constexpr auto now_only = std::chrono::steady_clock::time_point::min();
+
+class LoopAlgo final : public bf::algo::algorithm {
   public:
-    explicit AsioAlgo(asio::io_context& io) : io_(io), work_(io.get_executor()), timer_(io) { g_algo = this; }
+    LoopAlgo() { g_algo = this; }
 
     void awakened(bf::context* c) noexcept override { c->ready_link(rq_); }
 
@@ -53,15 +56,11 @@ class AsioAlgo final : public bf::algo::algorithm {
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
         if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
         if (!rq_.empty()) {
-            io_.poll();
+            run_io(now_only);
             return;
         }
-        if (tp != std::chrono::steady_clock::time_point::max() && tp != timer_.expiry()) {
-            timer_.expires_at(tp);
-            timer_.async_wait([](const boost::system::error_code&) {});
-        }
         if (spin_for_io(tp)) return;
-        io_.run_one();  // sleeps in epoll until I/O, a timer, or a post from another thread
+        run_io(tp);  // sleeps in epoll until I/O, the deadline, or a wake-up from another thread
     }
 
     /// Polls I/O for a short while before sleeping: a reply or the next request usually
@@ -77,19 +76,16 @@ class AsioAlgo final : public bf::algo::algorithm {
         const auto now = std::chrono::steady_clock::now();
         const auto until = std::min(now + budget, tp);
         while (std::chrono::steady_clock::now() < until) {
-            if (io_.poll() > 0 || !rq_.empty()) return true;
             sched_yield();  // a process sharing this CPU (often the peer) runs first
+            if (run_io(now_only) > 0 || !rq_.empty()) return true;
         }
         return false;
     }
 
-    void notify() noexcept override { asio::post(io_, [] {}); }
+    void notify() noexcept override { wake_event_loop(); }
 
   private:
-    asio::io_context& io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
     bf::scheduler::ready_queue_type rq_;
-    asio::steady_timer timer_;
     unsigned picks_ = 0;
 };
 
@@ -139,6 +135,7 @@ struct PooledStack {
 };
 
 asio::io_context* g_io = nullptr;
+asio::executor_work_guard<asio::io_context::executor_type>* g_work = nullptr;  // poll() never stops
 std::thread::id g_runtime_thread;
 
 }  // namespace
@@ -151,11 +148,13 @@ bool ready_tasks() { return g_algo && g_algo->task_ready(); }
 
 void install_scheduler() {
     if (g_io) return;
-    // Never destroyed: tasks and handles may outlive main. Sockets and timers are used on
-    // this thread only, so the reactor needs no locks; posts from other threads keep theirs.
-    g_io = new asio::io_context(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+    // Never destroyed: tasks and handles may outlive main. Only this thread touches Asio
+    // (other threads post through the event loop), so it needs no locks at all.
+    g_io = new asio::io_context(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+    g_work = new asio::executor_work_guard<asio::io_context::executor_type>(g_io->get_executor());
     g_runtime_thread = std::this_thread::get_id();
-    bf::use_scheduling_algorithm<AsioAlgo>(*g_io);
+    install_event_loop();
+    bf::use_scheduling_algorithm<LoopAlgo>();
 }
 bool scheduler_installed() { return g_io != nullptr; }
 bool on_runtime_thread() { return g_io && std::this_thread::get_id() == g_runtime_thread; }
@@ -173,7 +172,7 @@ void launch(std::function<void()> fn) {
     }).detach();
 }
 
-void post_to_runtime(std::function<void()> fn) { asio::post(*g_io, std::move(fn)); }
+void post_to_runtime(std::function<void()> fn) { post_to_event_loop(std::move(fn)); }
 
 void Event::wait() {
     check_not_in_threadcall("a blocking weft operation");

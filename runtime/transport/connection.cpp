@@ -1,11 +1,14 @@
 // runtime/transport/connection.cpp — framing, the direct-send fast path with gathered
-// writes, the ordered write queue, and the frame reader.
+// writes, the ordered write queue, and the frame reader, on a socket in the event loop.
 #include "transport/connection.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -62,14 +65,42 @@ void flush_batches() {
     }
 }
 
-Connection::Connection(tcp::socket socket, std::string remote) : socket_(std::move(socket)), remote_(std::move(remote)) {
+Connection::Connection(tcp::socket socket, std::string remote) : remote_(std::move(remote)) {
     set_before_poll(&flush_batches);
     boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
-    socket_.non_blocking(true, ec);
+    fd_ = socket.release(ec);  // out of Asio's reactor: the event loop watches it
+    if (ec || fd_ < 0) {
+        closed_ = true;
+        fd_ = -1;
+        return;
+    }
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    if (fd_ >= 0) {
+        watch(false, false);
+        ::close(fd_);
+    }
+}
+
+void Connection::watch(bool in, bool out) {
+    const std::uint32_t want = (in ? EPOLLIN : 0u) | (out ? EPOLLOUT : 0u);
+    io_watch(fd_, this, want, watching_);
+    watching_ = want;
+}
+
+void Connection::on_io(std::uint32_t events) {
+    auto self = shared_from_this();  // a handler may drop the last other reference
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) write_queued();
+    if (!closed_ && reading_ && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_ready();
+}
+
+void Connection::shutdown_both() {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
 
 detail::OutBuffer& Connection::begin(MsgType t) {
     out_.clear();
@@ -99,7 +130,7 @@ void Connection::finish() {
     }
     if (!batch_.empty()) flush_batch();  // what was held back goes first
     std::size_t written = 0;
-    if (queue_.empty() && !writing_) {
+    if (queue_.empty()) {
         // Fast path: one gathered send straight from the buffer and the arrays' memory.
         iovec iov[64];
         const auto& segs = out_.segments();
@@ -116,7 +147,7 @@ void Connection::finish() {
             mh.msg_iov = iov;
             mh.msg_iovlen = static_cast<std::size_t>(n);
             ssize_t r;
-            do r = ::sendmsg(socket_.native_handle(), &mh, MSG_NOSIGNAL);
+            do r = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
             while (r < 0 && errno == EINTR);
             if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                 std::string why = std::strerror(errno);
@@ -175,9 +206,9 @@ void Connection::enqueue_rest(std::size_t written) {
 
 void Connection::flush_batch() {
     std::size_t written = 0;
-    if (queue_.empty() && !writing_) {
+    if (queue_.empty()) {
         ssize_t r;
-        do r = ::send(socket_.native_handle(), batch_.data(), batch_.size(), MSG_NOSIGNAL);
+        do r = ::send(fd_, batch_.data(), batch_.size(), MSG_NOSIGNAL);
         while (r < 0 && errno == EINTR);
         if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
             batch_.clear();
@@ -197,35 +228,46 @@ void Connection::flush_batch() {
 }
 
 void Connection::write_queued() {
-    if (writing_ || queue_.empty() || closed_) return;
-    writing_ = true;
-    std::vector<asio::const_buffer> bufs;
-    for (auto& c : queue_) {
-        bufs.emplace_back(c.data() + c.off, c.len - c.off);
-        if (bufs.size() == 64) break;
-    }
-    asio::async_write(socket_, bufs, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-        self->writing_ = false;
-        while (!self->queue_.empty()) {
-            auto& c = self->queue_.front();
-            if (n == 0 && c.off < c.len) break;
-            std::size_t take = std::min(n, c.len - c.off);
-            c.off += take;
-            n -= take;
-            if (c.off == c.len) {
-                if (c.done) c.done->set();
-                self->queue_.pop_front();
-            }
+    while (!queue_.empty() && !closed_) {
+        iovec iov[64];
+        int n = 0;
+        for (auto& c : queue_) {
+            iov[n++] = {const_cast<char*>(c.data()) + c.off, c.len - c.off};
+            if (n == 64) break;
         }
-        if (ec) {
-            self->close("write failed: " + ec.message());
+        msghdr mh{};
+        mh.msg_iov = iov;
+        mh.msg_iovlen = static_cast<std::size_t>(n);
+        const ssize_t r = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                watch(reading_ && !streaming_, true);  // on_io continues when there is room
+                return;
+            }
+            close(std::string("write failed: ") + std::strerror(errno));
             return;
         }
-        self->write_queued();
-    });
+        auto left = static_cast<std::size_t>(r);
+        while (!queue_.empty()) {
+            auto& c = queue_.front();
+            const std::size_t take = std::min(left, c.len - c.off);
+            c.off += take;
+            left -= take;
+            if (c.off < c.len) break;
+            if (c.done) c.done->set();
+            queue_.pop_front();
+        }
+    }
+    if ((watching_ & EPOLLOUT) && !closed_) watch(watching_ & EPOLLIN, false);
 }
 
-void Connection::start_reader() { read_more(); }
+void Connection::start_reader() {
+    if (closed_) return;
+    reading_ = true;
+    reader_keeps_ = shared_from_this();  // a reading connection lives until it closes
+    watch(true, watching_ & EPOLLOUT);
+}
 
 void Connection::ensure_read_capacity(std::size_t need) {
     if (need <= rcap_) return;
@@ -239,40 +281,56 @@ void Connection::ensure_read_capacity(std::size_t need) {
     rcap_ = cap;
 }
 
-void Connection::read_more() {
-    if (closed_) return;
-    if (rcap_ - rend_ < 4096) {
-        if (rpos_ > 0) {
-            std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rend_ - rpos_);
-            rend_ -= rpos_;
-            rpos_ = 0;
-        }
-        ensure_read_capacity(rend_ + 64 * 1024);
+void Connection::make_read_room() {
+    if (rcap_ - rend_ >= 4096) return;
+    if (rpos_ > 0) {
+        std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+        rend_ -= rpos_;
+        rpos_ = 0;
     }
-    socket_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
-                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                self->on_read(ec, n);
-                            });
+    ensure_read_capacity(rend_ + 64 * 1024);
 }
 
-void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
-    if (closed_) return;
-    if (ec) {
-        close(ec == asio::error::eof ? "connection closed by the peer" : "read failed: " + ec.message());
+// The socket is readable (level-triggered): one recv, and another only while recv filled
+// all the room it had (more may be waiting); a short read means the socket is drained, and
+// epoll reports it again when more arrives, so no read ends in EAGAIN in the common case.
+void Connection::read_ready() {
+    if (streaming_) {  // the streaming task reads; wake it, and stop watching until it waits
+        if (readable_) std::exchange(readable_, nullptr)->set();
+        watch(false, watching_ & EPOLLOUT);
         return;
     }
-    rend_ += n;
+    for (int round = 0; round < 16; ++round) {  // bounded: other peers get their turn
+        make_read_room();
+        const std::size_t room = rcap_ - rend_;
+        const ssize_t n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
+        if (n == 0) return close("connection closed by the peer");
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) close(std::string("read failed: ") + std::strerror(errno));
+            return;
+        }
+        rend_ += static_cast<std::size_t>(n);
+        if (!dispatch_frames()) return;
+        if (static_cast<std::size_t>(n) < room) return;
+    }
+}
+
+bool Connection::dispatch_frames() {
     while (rend_ - rpos_ >= frame_header_size) {
         std::uint64_t len;
         std::memcpy(&len, rbuf_.get() + rpos_, 8);
         if (len == 0 || len > max_frame()) {
             close("frame of " + std::to_string(len) + " bytes exceeds the limit WEFT_MAX_FRAME=" +
                   std::to_string(max_frame()) + " (raise WEFT_MAX_FRAME if this is legitimate)");
-            return;
+            return false;
         }
         auto type = static_cast<std::uint8_t>(rbuf_[rpos_ + 8]);
         if (rend_ - rpos_ - 8 < len) {
-            if (len >= stream_threshold && streamable(type)) return stream_frame(static_cast<MsgType>(type), len);
+            if (len >= stream_threshold && streamable(type)) {
+                stream_frame(static_cast<MsgType>(type), len);
+                return false;
+            }
             // Make room for the whole frame.
             if (rpos_ + 8 + len > rcap_) ensure_read_capacity(8 + len);
             break;
@@ -282,16 +340,16 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
         rpos_ += 8 + len;
         if (type == 0 || type > static_cast<std::uint8_t>(MsgType::last_)) {
             close("unknown message type " + std::to_string(type));
-            return;
+            return false;
         }
         try {
             InArchive ar(body, body_len, peer_);
             process_message(*this, static_cast<MsgType>(type), ar);
         } catch (const std::exception& e) {
             close(std::string("bad ") + msg_name(static_cast<MsgType>(type)) + " message: " + e.what());
-            return;
+            return false;
         }
-        if (closed_) return;
+        if (closed_) return false;
     }
     if (rpos_ == rend_) rpos_ = rend_ = 0;
     if (rcap_ > (64u << 20) && rend_ - rpos_ < (1u << 20)) {  // give back a huge buffer
@@ -302,7 +360,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
         rbuf_ = std::move(nb);
         rcap_ = 64 * 1024;
     }
-    read_more();
+    return true;
 }
 
 // A streamed frame: the reader stops, and a task decodes the frame with an archive that
@@ -316,6 +374,8 @@ void Connection::stream_frame(MsgType type, std::uint64_t len) {
         rpos_ = 0;
     }
     if (rcap_ < stream_buffer) ensure_read_capacity(stream_buffer);
+    streaming_ = true;
+    watch(false, watching_ & EPOLLOUT);  // refill() watches while it waits
     launch([self = shared_from_this(), type, len] {
         Connection& c = *self;
         const std::size_t have = c.rend_ - frame_header_size;
@@ -330,42 +390,49 @@ void Connection::stream_frame(MsgType type, std::uint64_t len) {
             if (!c.closed_) c.close(std::string("bad ") + msg_name(type) + " message: " + e.what());
         }
         c.rpos_ = c.rend_ = 0;
-        if (!c.closed_) c.read_more();
+        c.streaming_ = false;
+        if (!c.closed_) c.watch(true, c.watching_ & EPOLLOUT);  // what came meanwhile is reported
     });
 }
 
 void Connection::refill(InArchive& ar) {
     const std::size_t want = std::min<std::size_t>(ar.unread(), stream_buffer);
-    auto ev = std::make_shared<Event>();
-    auto got = std::make_shared<std::pair<boost::system::error_code, std::size_t>>();
-    if (!closed_)
-        socket_.async_read_some(asio::buffer(rbuf_.get(), want),
-                                [ev, got](const boost::system::error_code& ec, std::size_t n) {
-                                    *got = {ec, n};
-                                    ev->set();
-                                });
-    else
-        ev->set();
-    ev->wait();
-    if (closed_ || got->first) {
-        std::string why = closed_ ? "the connection closed"
-                          : got->first == asio::error::eof
-                              ? "the peer closed it with " + std::to_string(ar.unread()) + " bytes of a message still to come"
-                              : "read failed: " + got->first.message();
-        if (!closed_) close(why);
+    for (;;) {
+        if (closed_) throw ProcessExitedException(peer_, "connection to " + remote_ + " lost while receiving a message");
+        const ssize_t n = ::recv(fd_, rbuf_.get(), want, 0);
+        if (n > 0) {
+            rpos_ = 0;
+            rend_ = static_cast<std::size_t>(n);
+            ar.set_buffered(rbuf_.get(), rend_);
+            return;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            auto ev = std::make_shared<Event>();
+            readable_ = ev;
+            watch(true, watching_ & EPOLLOUT);
+            ev->wait();  // read_ready or close sets it
+            continue;
+        }
+        const std::string why = n == 0 ? "the peer closed it with " + std::to_string(ar.unread()) +
+                                             " bytes of a message still to come"
+                                       : std::string("read failed: ") + std::strerror(errno);
+        close(why);
         throw ProcessExitedException(peer_, "connection to " + remote_ + " lost while receiving a message: " + why);
     }
-    rpos_ = 0;
-    rend_ = got->second;
-    ar.set_buffered(rbuf_.get(), got->second);
 }
 
 void Connection::close(const std::string& reason) {
     if (closed_) return;
     closed_ = true;
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    const auto keep = std::move(reader_keeps_);  // released when close returns
+    if (fd_ >= 0) {
+        watch(false, false);
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        fd_ = -1;
+    }
+    if (readable_) std::exchange(readable_, nullptr)->set();
     for (auto& c : queue_)
         if (c.done) c.done->set();
     queue_.clear();

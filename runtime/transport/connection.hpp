@@ -1,6 +1,7 @@
 // runtime/transport/connection.hpp — one TCP connection to a peer process: framed,
-// ordered sends (direct send() when nothing is queued, else one gathered async write),
-// and one reader that hands each complete frame to process_message.
+// ordered sends (direct send() when nothing is queued, else gathered writes whenever the
+// socket can take more), and one reader that hands each complete frame to process_message.
+// The socket sits in the event loop's epoll set directly, not in Asio's.
 #pragma once
 #include <deque>
 #include <memory>
@@ -9,13 +10,17 @@
 
 #include "asio.hpp"
 #include "messages.hpp"
+#include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
 #include "weft/detail/buffer.hpp"
 
 namespace weft::rt {
 
-class Connection : public std::enable_shared_from_this<Connection>, private detail::StreamSource {
+class Connection : public std::enable_shared_from_this<Connection>,
+                   private detail::StreamSource,
+                   private IoHandler {
   public:
+    /// Takes the descriptor out of `socket` (authenticated already).
     Connection(tcp::socket socket, std::string remote);
     ~Connection();
 
@@ -23,10 +28,11 @@ class Connection : public std::enable_shared_from_this<Connection>, private deta
     void set_peer(int pid) { peer_ = pid; }
     /// "ip:port" of the other end.
     const std::string& remote() const { return remote_; }
-    tcp::socket& socket() { return socket_; }
     bool is_open() const { return !closed_; }
     /// Nothing held back or queued: every frame finished so far is in the kernel.
-    bool idle() const { return queue_.empty() && batch_.empty() && !writing_; }
+    bool idle() const { return queue_.empty() && batch_.empty(); }
+    /// shutdown(2) both ways at once (a worker leaving: the peers see EOF immediately).
+    void shutdown_both();
 
     /// Starts a frame of type `t` in this connection's reused buffer. Fill it with an
     /// OutArchive, then call finish(). Nothing between begin and finish may block.
@@ -54,15 +60,26 @@ class Connection : public std::enable_shared_from_this<Connection>, private deta
     void enqueue_rest(std::size_t written);
     void flush_batch();
     friend void flush_batches();
+    /// Writes what is queued while the socket takes it; watches for writability if not all.
     void write_queued();
-    void read_more();
-    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void on_io(std::uint32_t events) override;
+    void read_ready();
+    /// Hands every complete frame in the buffer to process_message; false when the reader
+    /// must stop (the connection closed, or a streamed frame took over).
+    bool dispatch_frames();
+    void make_read_room();
     void ensure_read_capacity(std::size_t need);
+    void watch(bool in, bool out);
     /// Handles a big call or result frame on a task as its bytes arrive (see connection.cpp).
     void stream_frame(MsgType type, std::uint64_t len);
     void refill(InArchive& ar) override;
 
-    tcp::socket socket_;
+    int fd_ = -1;
+    std::uint32_t watching_ = 0;  ///< the epoll events asked for
+    bool reading_ = false;        ///< start_reader was called
+    bool streaming_ = false;      ///< a task is decoding a big frame (stream_frame)
+    std::shared_ptr<Event> readable_;  ///< that task waits for the socket to be readable
+    std::shared_ptr<Connection> reader_keeps_;  ///< set while reading: peers may drop theirs
     std::string remote_;
     int peer_ = 0;
     bool closed_ = false;
@@ -70,7 +87,6 @@ class Connection : public std::enable_shared_from_this<Connection>, private deta
     std::deque<Chunk> queue_;
     std::vector<char> batch_;  ///< small frames held back while other tasks were ready to run
     bool batch_listed_ = false;
-    bool writing_ = false;
     std::unique_ptr<char[]> rbuf_;
     std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
 };

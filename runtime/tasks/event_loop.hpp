@@ -1,0 +1,38 @@
+// runtime/tasks/event_loop.hpp — the runtime thread's one epoll set. Peer connections sit
+// in it directly (level-triggered: one recv per readiness, no read that only says EAGAIN,
+// no per-read re-arming); Asio's reactor (timers, handshakes, accepts, child pipes) sits in
+// it as one nested descriptor; an eventfd brings work posted from other threads.
+// docs/design.md ("The event loop") says why and what it saved.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace weft::rt {
+
+/// Something with a descriptor in the event loop; on_io runs on the runtime thread, outside
+/// any task, with the epoll events that are ready. It must not block.
+class IoHandler {
+  public:
+    virtual void on_io(std::uint32_t events) = 0;
+
+  protected:
+    ~IoHandler() = default;
+};
+
+/// Watches fd for `events` (EPOLLIN and/or EPOLLOUT; 0 removes it, after which h may be
+/// destroyed: events already collected for it are dropped). Runtime thread only.
+void io_watch(int fd, IoHandler* h, std::uint32_t events, std::uint32_t previous);
+
+/// Creates the epoll set around the runtime's io_context (called by install_scheduler).
+void install_event_loop();
+/// Waits for I/O until `deadline` (time_point::min() or a past one: just looks; max():
+/// as long as it takes), then runs what is ready:
+/// handlers, Asio completions, work posted from other threads. Returns how many ran.
+std::size_t run_io(std::chrono::steady_clock::time_point deadline);
+/// Wakes run_io from any thread.
+void wake_event_loop();
+/// Queues fn to run on the runtime thread (any thread may call it).
+void post_to_event_loop(std::function<void()> fn);
+
+}  // namespace weft::rt
