@@ -476,6 +476,7 @@ void on_connection_closed(Connection& c, const std::string& reason) {
     auto it = st.peers.find(pid);
     if (it == st.peers.end()) return;
     if (st.is_worker && pid == 1) {
+        if (st.exit_requested && st.exit_requested->is_set()) return;  // serve_until_exit waits for this
         log_debug("the master's connection closed (", reason, "); exiting");
         std::fflush(nullptr);
         ::_exit(0);

@@ -221,15 +221,16 @@ void serve_until_exit() {
         auto c = existing_connection(1);
         for (int i = 0; i < 500 && c && c->is_open() && !c->idle(); ++i) weft::sleep(std::chrono::milliseconds(10));
     }
-    if (st.spmd) {
-        // A rank of srun/mpiexec: let atexit handlers run (MPI_Finalize); close weft's
-        // connections first so the master sees this worker gone at once.
-        std::vector<std::shared_ptr<Connection>> conns;
-        for (auto& [p, peer] : st.peers)
-            if (peer.conn) conns.push_back(peer.conn);
-        for (auto& c : conns) c->shutdown_both();
-        std::exit(0);
-    }
+    // Leave with FIN, not RST: end what we send on every connection, then wait for the
+    // master to close its end. A socket closed with unread bytes in it (a message the master
+    // sent meanwhile, such as another worker's departure) is reset, and a reset makes the
+    // master drop whatever of ours it had not read yet: the last lines of output.
+    std::vector<std::shared_ptr<Connection>> conns;
+    for (auto& [p, peer] : st.peers)
+        if (peer.conn) conns.push_back(peer.conn);
+    for (auto& c : conns) c->shutdown_send();
+    if (auto m = existing_connection(1)) m->wait_closed(std::chrono::seconds(5));
+    if (st.spmd) std::exit(0);  // a rank of srun/mpiexec: let atexit handlers run (MPI_Finalize)
     ::_exit(0);
 }
 

@@ -62,6 +62,9 @@ char g_asio_tag, g_wake_tag;  // their addresses mark the two special descriptor
 epoll_event* g_batch = nullptr;
 int g_batch_size = 0;
 
+IoHandler* g_hot = nullptr;
+int g_hot_streak = 0;
+
 std::mutex g_posted_mu;
 std::vector<std::function<void()>> g_posted;
 std::atomic<bool> g_wake_pending{false};
@@ -135,13 +138,25 @@ void io_watch(int fd, IoHandler* h, std::uint32_t events, std::uint32_t previous
     const int op = events == 0 ? EPOLL_CTL_DEL : previous == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
     if (::epoll_ctl(g_ep, op, fd, &e) < 0 && op != EPOLL_CTL_DEL)
         log_error("the event loop cannot watch descriptor ", fd, ": ", std::strerror(errno));
-    if (events == 0)
+    if (events == 0) {
         for (int i = 0; i < g_batch_size; ++i)
             if (g_batch[i].data.ptr == h) g_batch[i].data.ptr = nullptr;
+        if (g_hot == h) g_hot = nullptr;
+    }
+}
+
+void io_mark_hot(IoHandler* h) { g_hot = h; }
+
+bool io_try_hot() {
+    if (g_hot == nullptr || g_hot_streak >= 4) return false;
+    if (!g_hot->try_read()) return false;
+    ++g_hot_streak;
+    return true;
 }
 
 std::size_t run_io(std::chrono::steady_clock::time_point deadline) {
     epoll_event ev[64];
+    g_hot_streak = 0;
     const int n = wait(ev, 64, deadline);
     if (n < 0) {
         if (errno != EINTR) log_error("epoll_wait failed: ", std::strerror(errno));

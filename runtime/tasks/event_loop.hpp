@@ -15,6 +15,9 @@ namespace weft::rt {
 class IoHandler {
   public:
     virtual void on_io(std::uint32_t events) = 0;
+    /// Reads without being told the descriptor is readable (see io_try_hot); true when
+    /// it got something. Must not block.
+    virtual bool try_read() { return false; }
 
   protected:
     ~IoHandler() = default;
@@ -23,6 +26,13 @@ class IoHandler {
 /// Watches fd for `events` (EPOLLIN and/or EPOLLOUT; 0 removes it, after which h may be
 /// destroyed: events already collected for it are dropped). Runtime thread only.
 void io_watch(int fd, IoHandler* h, std::uint32_t events, std::uint32_t previous);
+
+/// Marks h as the handler that last received data. A waiting process usually waits for
+/// that same peer: io_try_hot reads it directly, without an epoll_wait first.
+void io_mark_hot(IoHandler* h);
+/// Tries the hot handler's read; true when it got data. At most 4 times in a row between
+/// two run_io calls, so the other descriptors are never starved.
+bool io_try_hot();
 
 /// Creates the epoll set around the runtime's io_context (called by install_scheduler).
 void install_event_loop();

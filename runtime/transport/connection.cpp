@@ -57,12 +57,13 @@ bool streamable(std::uint8_t type) {
 /// Sends every held-back batch; the scheduler calls it before it polls or waits for I/O,
 /// so a batch waits at most until the ready tasks have run (8 picks at most).
 void flush_batches() {
-    auto list = std::move(g_batched);
-    g_batched.clear();
+    static std::vector<std::shared_ptr<Connection>> list;  // keeps its capacity
+    list.swap(g_batched);
     for (auto& c : list) {
         c->batch_listed_ = false;
         if (c->is_open() && !c->batch_.empty()) c->flush_batch();
     }
+    list.clear();
 }
 
 Connection::Connection(tcp::socket socket, std::string remote) : remote_(std::move(remote)) {
@@ -98,9 +99,11 @@ void Connection::on_io(std::uint32_t events) {
     if (!closed_ && reading_ && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_ready();
 }
 
-void Connection::shutdown_both() {
-    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+void Connection::shutdown_send() {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
+
+bool Connection::wait_closed(std::chrono::nanoseconds d) { return closed_ || closed_ev_.wait_for(d); }
 
 detail::OutBuffer& Connection::begin(MsgType t) {
     out_.clear();
@@ -300,20 +303,36 @@ void Connection::read_ready() {
         watch(false, watching_ & EPOLLOUT);
         return;
     }
-    for (int round = 0; round < 16; ++round) {  // bounded: other peers get their turn
-        make_read_room();
-        const std::size_t room = rcap_ - rend_;
-        const ssize_t n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
-        if (n == 0) return close("connection closed by the peer");
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) close(std::string("read failed: ") + std::strerror(errno));
-            return;
-        }
-        rend_ += static_cast<std::size_t>(n);
-        if (!dispatch_frames()) return;
-        if (static_cast<std::size_t>(n) < room) return;
+    for (int round = 0; round < 16; ++round)  // bounded: other peers get their turn
+        if (read_once() != ReadResult::filled) return;
+}
+
+bool Connection::try_read() {
+    if (!reading_ || streaming_ || closed_) return false;
+    auto self = shared_from_this();  // dispatching may drop the last other reference
+    const ReadResult r = read_once();
+    return r == ReadResult::drained || r == ReadResult::filled;
+}
+
+Connection::ReadResult Connection::read_once() {
+    make_read_room();
+    const std::size_t room = rcap_ - rend_;
+    ssize_t n;
+    do n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        close("connection closed by the peer");
+        return ReadResult::stop;
     }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadResult::nothing;
+        close(std::string("read failed: ") + std::strerror(errno));
+        return ReadResult::stop;
+    }
+    io_mark_hot(this);
+    rend_ += static_cast<std::size_t>(n);
+    if (!dispatch_frames()) return ReadResult::stop;
+    return static_cast<std::size_t>(n) == room ? ReadResult::filled : ReadResult::drained;
 }
 
 bool Connection::dispatch_frames() {
@@ -436,6 +455,7 @@ void Connection::close(const std::string& reason) {
     for (auto& c : queue_)
         if (c.done) c.done->set();
     queue_.clear();
+    closed_ev_.set();
     on_connection_closed(*this, reason);
 }
 

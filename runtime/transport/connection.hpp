@@ -31,8 +31,11 @@ class Connection : public std::enable_shared_from_this<Connection>,
     bool is_open() const { return !closed_; }
     /// Nothing held back or queued: every frame finished so far is in the kernel.
     bool idle() const { return queue_.empty() && batch_.empty(); }
-    /// shutdown(2) both ways at once (a worker leaving: the peers see EOF immediately).
-    void shutdown_both();
+    /// Ends what this side sends (FIN after the last byte queued in the kernel); reading
+    /// goes on until the peer closes too.
+    void shutdown_send();
+    /// Waits (on a task) at most `d` for the connection to close; true when it did.
+    bool wait_closed(std::chrono::nanoseconds d);
 
     /// Starts a frame of type `t` in this connection's reused buffer. Fill it with an
     /// OutArchive, then call finish(). Nothing between begin and finish may block.
@@ -64,6 +67,10 @@ class Connection : public std::enable_shared_from_this<Connection>,
     void write_queued();
     void on_io(std::uint32_t events) override;
     void read_ready();
+    bool try_read() override;
+    /// One recv into the buffer, its complete frames dispatched.
+    enum class ReadResult { nothing, drained, filled, stop };  ///< filled: more may wait
+    ReadResult read_once();
     /// Hands every complete frame in the buffer to process_message; false when the reader
     /// must stop (the connection closed, or a streamed frame took over).
     bool dispatch_frames();
@@ -83,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
     std::string remote_;
     int peer_ = 0;
     bool closed_ = false;
+    Event closed_ev_;
     detail::OutBuffer out_;
     std::deque<Chunk> queue_;
     std::vector<char> batch_;  ///< small frames held back while other tasks were ready to run
