@@ -218,9 +218,10 @@ void serve_until_exit() {
         ::dup2(null, 2);
         ::close(null);
         g_relay->done.wait_for(std::chrono::seconds(5));
-        auto c = existing_connection(1);
-        for (int i = 0; i < 500 && c && c->is_open() && !c->idle(); ++i) weft::sleep(std::chrono::milliseconds(10));
     }
+    auto master = existing_connection(1);
+    for (int i = 0; i < 500 && master && master->is_open() && !master->idle(); ++i)
+        weft::sleep(std::chrono::milliseconds(10));
     // Leave with FIN, not RST: end what we send on every connection, then wait for the
     // master to close its end. A socket closed with unread bytes in it (a message the master
     // sent meanwhile, such as another worker's departure) is reset, and a reset makes the
@@ -229,7 +230,7 @@ void serve_until_exit() {
     for (auto& [p, peer] : st.peers)
         if (peer.conn) conns.push_back(peer.conn);
     for (auto& c : conns) c->shutdown_send();
-    if (auto m = existing_connection(1)) m->wait_closed(std::chrono::seconds(5));
+    if (master) master->wait_closed(std::chrono::seconds(5));
     if (st.spmd) std::exit(0);  // a rank of srun/mpiexec: let atexit handlers run (MPI_Finalize)
     ::_exit(0);
 }

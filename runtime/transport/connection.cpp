@@ -41,6 +41,9 @@ std::vector<std::shared_ptr<Connection>> g_batched;  // connections with a batch
 /// buffer that stays in the CPU's cache, instead of out of a frame-sized one in memory.
 constexpr std::uint64_t stream_threshold = 1u << 20;
 constexpr std::size_t stream_buffer = 256 * 1024;
+/// The most one sendmsg of the write queue hands the kernel: a reader sharing this CPU is
+/// woken after each piece and copies it out while it is still in cache.
+constexpr std::size_t write_piece = 64 * 1024;
 
 bool streamable(std::uint8_t type) {
     switch (static_cast<MsgType>(type)) {
@@ -234,9 +237,12 @@ void Connection::write_queued() {
     while (!queue_.empty() && !closed_) {
         iovec iov[64];
         int n = 0;
+        std::size_t total = 0;
         for (auto& c : queue_) {
-            iov[n++] = {const_cast<char*>(c.data()) + c.off, c.len - c.off};
-            if (n == 64) break;
+            const std::size_t len = std::min(c.len - c.off, write_piece - total);
+            iov[n++] = {const_cast<char*>(c.data()) + c.off, len};
+            total += len;
+            if (n == 64 || total == write_piece) break;
         }
         msghdr mh{};
         mh.msg_iov = iov;
