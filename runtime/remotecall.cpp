@@ -115,7 +115,7 @@ int resolve_pid(int pid) {
     }
     if (pid == st.myid || st.peers.count(pid)) return pid;
     if (pid >= 1 && pid < st.next_pid)
-        throw ProcessExitedException(pid, "it is no longer part of the cluster");
+        throw ProcessExitedException(pid, departed_reason(pid));
     throw std::invalid_argument("weft: no process with id " + std::to_string(pid) +
                                 " (the cluster has " + std::to_string(nprocs()) + "; see weft::procs())");
 }

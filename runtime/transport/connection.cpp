@@ -251,7 +251,9 @@ void Connection::write_queued() {
         if (r < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                watch(reading_ && !streaming_, true);  // on_io continues when there is room
+                // on_io continues when there is room; reading stays as it is (a streaming
+                // task waiting in refill() needs its EPOLLIN while this send waits too)
+                watch(watching_ & EPOLLIN, true);
                 return;
             }
             close(std::string("write failed: ") + std::strerror(errno));
