@@ -215,8 +215,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     st.myid = 0;
     prepare_worker_process();
     const auto timeout = worker_timeout();
-    std::string bind;
-    bind = config::bind_addr();
+    std::string bind = config::bind_addr();
     if (bind.empty()) bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
     listen_for_peers(bind);
     start_accepting();

@@ -183,8 +183,7 @@ TEST(Config, AWorkerWithABadVariableFailsToStartAndSaysWhy) {
 /// docs/runtime.md's table ("| `WEFT_X` | default | meaning | read by |") lists the
 /// runtime's variables with their defaults, plus WEFT_TRANSLATE (read by weft-c++).
 TEST(Config, TheDocsTableListsEveryVariableWithItsDefault) {
-    const std::string src = __FILE__;
-    const std::string docs = src.substr(0, src.rfind("test/runtime/")) + "docs/runtime.md";
+    const std::string docs = WEFT_DOCS_DIR "/runtime.md";  // test/config/CMakeLists.txt
     std::ifstream in(docs);
     ASSERT_TRUE(in) << docs;
     std::map<std::string, std::string> table;
