@@ -299,6 +299,17 @@ void handle_worker_output(Connection& c, const OutputMsg& m) {
         out += '\n';
         start = nl + 1;
     }
+    if (m.stream == 2) {  // kept for the error that says how the worker ended
+        auto p = state().peers.find(c.peer());
+        if (p != state().peers.end() && p->second.config && p->second.config->process) {
+            std::string_view text(m.text);
+            while (!text.empty()) {
+                auto nl = text.find('\n');
+                p->second.config->process->note_stderr_line(text.substr(0, nl));
+                text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+            }
+        }
+    }
     const int fd = m.stream == 2 ? 2 : 1;
     std::fflush(fd == 2 ? stderr : stdout);
     const char* p = out.data();
@@ -324,7 +335,7 @@ std::shared_ptr<Connection> connection_to(int pid) {
         auto it = st.peers.find(pid);
         if (it == st.peers.end()) {
             if (pid == st.myid) throw std::logic_error("weft: internal error: a message to this process itself");
-            throw ProcessExitedException(pid, "it is not (or no longer) part of the cluster");
+            throw ProcessExitedException(pid, departed_reason(pid));
         }
         Peer& p = it->second;
         if (p.conn && p.conn->is_open()) return p.conn;
@@ -423,10 +434,18 @@ void accept_connection(tcp::socket sock) {
     });
 }
 
+std::string departed_reason(int pid) {
+    auto& st = state();
+    auto it = st.departed.find(pid);
+    return it == st.departed.end() ? std::string("it is no longer part of the cluster")
+                                   : "it is no longer part of the cluster: " + it->second;
+}
+
 void peer_gone(int pid, const std::string& reason) {
     auto& st = state();
     auto it = st.peers.find(pid);
     if (it == st.peers.end()) return;
+    st.departed[pid] = reason;
     Peer peer = std::move(it->second);
     st.peers.erase(it);
     if (peer.conn) peer.conn->close(reason);
@@ -481,6 +500,23 @@ void on_connection_closed(Connection& c, const std::string& reason) {
         auto cfg = it->second.config;
         auto mgr = it->second.manager;
         if (!it->second.removing) {
+            if (cfg && cfg->process && cfg->ospid && cfg->process->ospid() == *cfg->ospid) {
+                // The worker is our child: its callers learn how it ended (exit status or
+                // signal, last stderr lines) once it is reaped, which follows the closed
+                // connection within milliseconds unless it is still alive.
+                launch([pid, cfg, mgr, reason] {
+                    const bool ended = cfg->process->wait_exit(std::chrono::seconds(2));
+                    std::string how = "its connection closed (" + reason + ")";
+                    if (ended)
+                        how = "its process (pid " + std::to_string(*cfg->ospid) + ") " +
+                              (cfg->process->exit_description().rfind("killed", 0) == 0 ? "was " : "ended with ") +
+                              cfg->process->exit_description() + " and " + how;
+                    how += "; its last lines on stderr:\n" + cfg->process->stderr_tail();
+                    peer_gone(pid, how);
+                    deregister_later(pid, cfg, mgr, reason);
+                });
+                return;
+            }
             // Fail what waits on it now; the manager's deregister (which may wait for the
             // launcher to exit) and the report of how it ended run on a task.
             peer_gone(pid, "its connection closed (" + reason + ")");

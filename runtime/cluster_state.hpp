@@ -35,6 +35,7 @@ struct ClusterState {
     bool initialized = false;
     bool shutting_down = false;
     std::map<int, Peer> peers;  ///< every other live process
+    std::map<int, std::string> departed;  ///< master: how each process that left ended
     int next_pid = 2;  ///< ids below it were handed out (on a worker: the highest it heard of, + 1)
     std::size_t round_robin = 0;
     Topology topology = Topology::all_to_all;
@@ -55,6 +56,8 @@ std::shared_ptr<Connection> connection_to(int pid);
 std::shared_ptr<Connection> existing_connection(int pid);
 /// Called when a peer is gone for good (exit, kill, removal): fails what waits on it.
 void peer_gone(int pid, const std::string& reason);
+/// Why calls to `pid`, which is no longer a peer, fail (how it ended, where known).
+std::string departed_reason(int pid);
 /// Accepts connections on the listening socket (workers), each authenticated on a task.
 void start_accepting();
 /// Connects a TCP socket to host:port on a task, with a timeout; keepalive set.

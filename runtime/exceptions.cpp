@@ -36,6 +36,11 @@ ProcessExitedException::ProcessExitedException(int pid, const std::string& detai
                          " (seen on process " + std::to_string(myid()) + ")"),
       pid_(pid) {}
 
+TimeoutError::TimeoutError(int pid, const std::string& what_waited)
+    : std::runtime_error("process " + std::to_string(pid) + " did not answer in time: " + what_waited +
+                         " (seen on process " + std::to_string(myid()) + "; the call may still run there)"),
+      pid_(pid) {}
+
 CompositeException::CompositeException(std::vector<std::exception_ptr> errors)
     : std::runtime_error(composite_text(errors)), errors_(std::move(errors)) {}
 

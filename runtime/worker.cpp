@@ -20,6 +20,18 @@
 #include <sstream>
 #include <thread>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define WEFT_HAS_SANITIZER_DEATH_CALLBACK 1
+#endif
+#endif
+#if !defined(WEFT_HAS_SANITIZER_DEATH_CALLBACK) && defined(__SANITIZE_ADDRESS__)
+#define WEFT_HAS_SANITIZER_DEATH_CALLBACK 1
+#endif
+#if WEFT_HAS_SANITIZER_DEATH_CALLBACK
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
@@ -123,6 +135,59 @@ struct OutputRelay {
     Event done;  // set (on the runtime thread) after the last bytes were sent
 };
 OutputRelay* g_relay = nullptr;
+int g_launch_stderr = -1;  // the stderr the worker was started with (the launcher's pipe)
+
+/// A fatal signal kills the relay thread with the process: what the worker wrote to
+/// stderr just before (an assertion, a sanitizer's report) would be lost. This copies what
+/// is still in the relay's stderr pipe to the stderr the worker was started with, which
+/// the launcher (the master, for a local worker) reads. Async-signal-safe: read and write.
+/// The relay thread's copy of the last stderr bytes it read: those not yet sent to the
+/// master (read - sent of them) are written out first.
+struct StderrBacklog {
+    static constexpr std::uint64_t cap = 8192;
+    char ring[cap];
+    std::atomic<std::uint64_t> read{0}, sent{0};
+};
+StderrBacklog g_backlog;
+
+void drain_relay_stderr() {
+    if (!g_relay || g_launch_stderr < 0) return;
+    const std::uint64_t end = g_backlog.read.load(std::memory_order_acquire);
+    std::uint64_t at = std::max(g_backlog.sent.load(std::memory_order_acquire), end > StderrBacklog::cap ? end - StderrBacklog::cap : 0);
+    while (at < end) {
+        const std::uint64_t off = at % StderrBacklog::cap;
+        const std::uint64_t len = std::min(end - at, StderrBacklog::cap - off);
+        (void)!::write(g_launch_stderr, g_backlog.ring + off, static_cast<std::size_t>(len));
+        at += len;
+    }
+    char chunk[4096];
+    ssize_t n;
+    while ((n = ::read(g_relay->rd[1], chunk, sizeof chunk)) > 0)
+        (void)!::write(g_launch_stderr, chunk, static_cast<std::size_t>(n));
+}
+
+void drain_and_die(int sig) {
+    drain_relay_stderr();
+    ::raise(sig);  // SA_RESETHAND restored the default action
+}
+
+/// For the fatal signals nobody else handles (a sanitizer keeps its own, and reports
+/// through its death callback instead).
+void keep_stderr_on_fatal_signals() {
+    g_launch_stderr = ::fcntl(2, F_DUPFD_CLOEXEC, 3);
+    struct sigaction sa {};
+    sa.sa_handler = drain_and_die;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = static_cast<int>(SA_RESETHAND | SA_NODEFER);
+    for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) {
+        struct sigaction old {};
+        if (::sigaction(s, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+            ::sigaction(s, &sa, nullptr);
+    }
+#if WEFT_HAS_SANITIZER_DEATH_CALLBACK
+    __sanitizer_set_death_callback(drain_relay_stderr);
+#endif
+}
 
 void send_output(std::uint8_t stream, std::string text) {
     auto c = existing_connection(1);
@@ -130,8 +195,10 @@ void send_output(std::uint8_t stream, std::string text) {
     try {
         auto& buf = c->begin(MsgType::output);
         OutArchive ar(buf, 1);
+        const std::size_t len = text.size();
         ar(OutputMsg{stream, std::move(text)});
         c->finish();
+        if (stream == 2) g_backlog.sent.fetch_add(len, std::memory_order_release);
     } catch (const std::exception&) {
     }
 }
@@ -149,7 +216,7 @@ void relay_thread(OutputRelay* r) {
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             ssize_t n = ::read(fds[i].fd, chunk, sizeof chunk);
-            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;  // EAGAIN: a fatal signal's drain took it
             if (n <= 0) {
                 if (!buf[i].empty()) buf[i] += '\n';
                 ::close(fds[i].fd);
@@ -157,6 +224,11 @@ void relay_thread(OutputRelay* r) {
                 --open;
             } else {
                 buf[i].append(chunk, static_cast<std::size_t>(n));
+                if (i == 1) {  // stderr: remembered until sent (see drain_relay_stderr)
+                    const std::uint64_t at = g_backlog.read.load(std::memory_order_relaxed);
+                    for (ssize_t k = 0; k < n; ++k) g_backlog.ring[(at + static_cast<std::uint64_t>(k)) % StderrBacklog::cap] = chunk[k];
+                    g_backlog.read.store(at + static_cast<std::uint64_t>(n), std::memory_order_release);
+                }
             }
             auto last = buf[i].rfind('\n');
             if (last == std::string::npos) continue;
@@ -181,6 +253,8 @@ void redirect_output_to_master() {
         return;
     }
     std::fflush(nullptr);
+    keep_stderr_on_fatal_signals();
+    ::fcntl(err[0], F_SETFL, ::fcntl(err[0], F_GETFL) | O_NONBLOCK);  // the drain must not block
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::close(out[1]);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include <weft/weft.hpp>
 
@@ -20,8 +22,20 @@ int whoami() { return weft::myid(); }
 int spin_until_interrupted() {
     for (;;) weft::yield();
 }
+/// The names in this process's /proc/self/environ (what it was started with).
+std::string started_environment() {
+    std::ifstream f("/proc/self/environ", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()), names;
+    for (std::size_t at = 0; at < all.size();) {
+        auto end = all.find('\0', at);
+        if (end == std::string::npos) end = all.size();
+        names += all.substr(at, all.find('=', at) - at) + "\n";
+        at = end + 1;
+    }
+    return names;
+}
 }  // namespace
-WEFT_REMOTE(whoami, spin_until_interrupted)
+WEFT_REMOTE(whoami, spin_until_interrupted, started_environment)
 
 namespace {
 /// Starts this test binary as a worker itself; the master reads the announcement from the
@@ -94,6 +108,18 @@ std::string write_file(const std::string& text) {
     return path;
 }
 }  // namespace
+
+// The cookie reaches a local worker on its stdin, never in its environment, even where the
+// master's own environment has WEFT_COOKIE (issue 17 item 8).
+TEST(ClusterManager, LocalWorkersDoNotInheritWeftCookie) {
+    ::setenv("WEFT_COOKIE", "a-cookie-in-the-masters-environment", 1);
+    auto w = weft::addprocs(1);
+    ::unsetenv("WEFT_COOKIE");
+    const std::string names = weft::remotecall_fetch(started_environment, w[0]);
+    EXPECT_NE(names.find("PATH\n"), std::string::npos) << names;  // the environment was read
+    EXPECT_EQ(names.find("WEFT_COOKIE\n"), std::string::npos) << names;
+    weft::rmprocs(w);
+}
 
 TEST(ClusterManager, LocalManagerByReference) {
     weft::LocalManager m(2);

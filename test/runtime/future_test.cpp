@@ -114,12 +114,18 @@ TEST_F(FutureTest, RefcountsWithHandlesShippedToAThirdProcess) {
         weft::remotecall_wait(keep, 3, f);         // a copy lives on 3
         weft::remotecall_wait(keep, 4, f);         // and on 4
     }
-    // Process 1 dropped its handle; 3 and 4 still hold theirs.
+    // Process 1 dropped its handle; 3 and 4 still hold theirs. What 3 and 4 sent to 2
+    // travels on their own connections: a call from each to 2 arrives after it, so the
+    // queries below see the counts once those messages were applied, not by luck.
+    EXPECT_EQ(weft::remotecall_fetch(ping, 3, 2), 1);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 4, 2), 1);
     EXPECT_EQ(weft::debug::stored_refs(2), 1u);
     weft::remotecall_wait(drop_kept, 3);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 3, 2), 1);
     EXPECT_EQ(weft::debug::stored_refs(2), 1u);
-    // Worker 4 fetching through its handle works, then dropping frees it.
+    // Worker 4 dropping its handle frees the value once its release reached 2.
     weft::remotecall_wait(drop_kept, 4);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 4, 2), 1);
     expect_nothing_stored();
 }
 

@@ -318,3 +318,64 @@ TEST_F(Pmap, CachingPoolSendsTheFunctionOncePerWorker) {
     const int plain_after = weft::remotecall_fetch(payload_loads, 2) + weft::remotecall_fetch(payload_loads, 3);
     EXPECT_EQ(plain_after - plain_before, 40);  // a plain pool sends it with every batch
 }
+
+// A stopped worker (SIGSTOP) no longer stalls a call or a pmap (issue 17 item 5): the
+// caller's timeout gives TimeoutError naming the worker; pmap re-dispatches the batch to
+// another worker and takes each result once. The timeouts are generous (5 s) so that the
+// worker that still runs answers in time on a loaded machine; each test then lasts
+// about one timeout.
+class PmapTimeout : public Pmap {
+  protected:
+    void SetUp() override {
+        ws_ = weft::addprocs(2);
+        stopped_ = ws_[0];
+        ::kill(weft::debug::ospid(stopped_), SIGSTOP);
+    }
+    void TearDown() override {
+        ::kill(weft::debug::ospid(stopped_), SIGCONT);
+        EXPECT_EQ(weft::remotecall_fetch(whoami, stopped_), stopped_);  // it answers again
+        weft::rmprocs(ws_);
+    }
+    std::vector<int> ws_;
+    int stopped_ = 0;
+};
+
+TEST_F(PmapTimeout, ACallToAStoppedWorkerTimesOutNamingIt) {
+    try {
+        weft::remotecall_fetch(weft::CallOptions{std::chrono::seconds(1)}, square, stopped_, 7);
+        FAIL() << "no TimeoutError";
+    } catch (const weft::TimeoutError& e) {
+        EXPECT_EQ(e.pid(), stopped_);
+        EXPECT_NE(std::string(e.what()).find("process " + std::to_string(stopped_) + " did not answer"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(weft::remotecall_fetch(weft::CallOptions{std::chrono::seconds(30)}, square, ws_[1], 7), 49);
+}
+
+TEST_F(PmapTimeout, PmapRedispatchesTheBatchOfAStoppedWorker) {
+    weft::WorkerPool pool(ws_);
+    weft::PmapOptions<int> o;
+    o.timeout = std::chrono::seconds(5);
+    auto where = weft::pmap([](int) { return weft::myid(); }, pool, iota(20), o);
+    ASSERT_EQ(where.size(), 20u);
+    for (int w : where) EXPECT_EQ(w, ws_[1]);  // every result once, all from the one that runs
+    EXPECT_EQ(pool.length(), 2u);              // the silent one is back in the pool
+}
+
+TEST_F(PmapTimeout, WithNoOtherWorkerTheElementFailsWithTimeoutError) {
+    weft::WorkerPool pool({stopped_});
+    weft::PmapOptions<int> o;
+    o.timeout = std::chrono::seconds(1);
+    std::string message;
+    o.on_error = [&](std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const weft::TimeoutError& t) {
+            message = t.what();
+        }
+        return -1;
+    };
+    EXPECT_EQ(weft::pmap(square, pool, iota(1), o), std::vector<int>{-1});
+    EXPECT_NE(message.find("process " + std::to_string(stopped_)), std::string::npos) << message;
+    EXPECT_NE(message.find("element 0 of the pmap"), std::string::npos) << message;
+}
