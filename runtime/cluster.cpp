@@ -234,7 +234,9 @@ void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<Work
     m.topology = static_cast<std::uint8_t>(topology);
     m.log_level = static_cast<int>(log_level());
     for (auto& [p, peer] : st.peers)
-        if (p != 1 && !peer.host.empty()) m.peers.push_back({p, peer.host, peer.port});
+        if (p != 1 && !peer.host.empty())
+            m.peers.push_back({p, peer.host, peer.port,
+                               topology == Topology::custom && !custom_linked(cfg.get(), peer.config.get())});
     try {
         auto& buf = conn->begin(MsgType::join_pgrp);
         OutArchive ar(buf, pid);
@@ -270,10 +272,14 @@ void announce_new_peers(const std::vector<int>& added) {
         auto it = st.peers.find(np);
         if (it == st.peers.end()) continue;
         PeerAddr a{np, it->second.host, it->second.port};
-        std::vector<std::shared_ptr<Connection>> others;
+        auto cfg = it->second.config;
+        std::vector<std::pair<std::shared_ptr<Connection>, bool>> others;  // and whether np is refused to it
         for (auto& [p, peer] : st.peers)
-            if (p != np && peer.conn && peer.conn->is_open()) others.push_back(peer.conn);
-        for (auto& c : others) {
+            if (p != np && peer.conn && peer.conn->is_open())
+                others.emplace_back(peer.conn, st.topology == Topology::custom &&
+                                                   !custom_linked(cfg.get(), peer.config.get()));
+        for (auto& [c, refused] : others) {
+            a.refused = refused;
             try {
                 if (!c->is_open()) continue;
                 auto& buf = c->begin(MsgType::peer_added);
@@ -348,6 +354,11 @@ std::shared_ptr<Connection> connection_to(int pid) {
             throw std::logic_error("weft: process " + std::to_string(st.myid) + " cannot call process " +
                                    std::to_string(pid) + ": the cluster uses topology master_worker "
                                    "(worker-to-worker calls are disabled; use all_to_all)");
+        if (p.refused)
+            throw std::logic_error("weft: process " + std::to_string(st.myid) + " cannot call process " +
+                                   std::to_string(pid) + ": the cluster uses topology custom and the cluster "
+                                   "manager did not connect them (neither ident is in the other's "
+                                   "WorkerConfig::connect_idents); route the call through process 1");
         if (p.host.empty() || p.port == 0)
             throw ProcessExitedException(pid, "its connection is closed and its address is unknown");
         auto ev = std::make_shared<Event>();
@@ -599,6 +610,10 @@ std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_mana
     require_master("add workers");
     auto& st = state();
     if (!st.initialized) throw std::logic_error("weft: call weft::init(argc, argv) first in main");
+    if (st.lazy && !st.peers.empty() && *st.lazy != o.lazy)  // as Julia's ArgumentError
+        throw std::invalid_argument(std::string("weft: addprocs: the workers present were added with lazy=") +
+                                    (*st.lazy ? "true" : "false") + "; cannot add workers with lazy=" +
+                                    (o.lazy ? "true" : "false") + " (remove them first, or use the same setting)");
     struct Slot {
         int pid = 0;
         Event done;
@@ -651,7 +666,9 @@ std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_mana
         else n.errors.push_back(s->error);
     }
     st.topology = o.topology;
+    st.lazy = o.lazy;
     announce_new_peers(added);
+    if (!o.lazy) connect_eagerly(added);
     if (!n.errors.empty()) {
         std::string msg = "weft: addprocs (" + mgr->name() + "): " + std::to_string(n.errors.size()) +
                           " worker(s) could not be started (the " + std::to_string(added.size()) +
@@ -793,8 +810,12 @@ std::string cluster_cookie() {
     return st.cookie;
 }
 std::string cluster_cookie(std::string cookie) {
-    if (cookie.empty()) throw std::invalid_argument("weft: cluster_cookie: the cookie must not be empty");
     if (cookie.find('\n') != std::string::npos) throw std::invalid_argument("weft: cluster_cookie: no newlines");
+    if (cookie.find_first_not_of(' ') == std::string::npos)
+        log_warn("cluster_cookie: an empty cookie is no protection: anyone who can reach a worker's port can run "
+                 "code there; use a random secret (weft::cluster_cookie() makes one)");
+    // As Julia: a cookie shorter than 16 characters is padded with spaces to 16.
+    if (cookie.size() < 16) cookie.resize(16, ' ');
     state().cookie = std::move(cookie);
     return state().cookie;
 }

@@ -352,6 +352,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
         peer.pid = p.pid;
         peer.host = p.host;
         peer.port = p.port;
+        peer.refused = p.refused;
         st.next_pid = std::max(st.next_pid, p.pid + 1);
     }
     JoinCompleteMsg done{static_cast<std::int32_t>(::getpid())};
@@ -370,6 +371,7 @@ void handle_peer_added(const PeerAddr& p) {
     peer.pid = p.pid;
     peer.host = p.host;
     peer.port = p.port;
+    peer.refused = p.refused;
     // Ids are handed out in order and never reused: one below this that is not a peer has
     // left, and calls to it are ProcessExitedException, not "no such process".
     st.next_pid = std::max(st.next_pid, p.pid + 1);
@@ -389,7 +391,7 @@ namespace weft {
 void init_worker(std::string cookie, ClusterManager& manager) {
     auto& st = rt::state();
     if (st.initialized) throw std::logic_error("weft: init_worker: this process already called weft::init");
-    if (cookie.empty()) throw std::invalid_argument("weft: init_worker: the cookie must not be empty");
+    if (cookie.size() < 16) cookie.resize(16, ' ');  // as cluster_cookie(): Julia's padding
     rt::install_scheduler();
     st.initialized = true;
     st.is_worker = true;

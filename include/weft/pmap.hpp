@@ -250,25 +250,39 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
             }
         }
     };
+    // Inputs are taken under a single owner of the iterator (`taking`): producing one may
+    // suspend (a transform that blocks), and the other feeders wait instead of sharing it.
+    bool taking = false;
     auto feeder = [&] {
         for (;;) {
-            while (!stop && again.empty() && next >= n) {
-                if (inflight == 0) return;
+            for (;;) {
+                if (stop) return;
+                if (!again.empty() || (next < n && !taking)) break;
+                if (next >= n && !taking && inflight == 0) return;
                 more.wait();
             }
-            if (stop) return;
             Work w;
             if (!again.empty()) {
                 w = std::move(again.front());
                 again.pop_front();
             } else {
-                for (std::size_t k = 0; k < bs && next < n; ++k, ++next, ++it) {
-                    w.idx.push_back(next);
-                    w.items.push_back(*it);
+                taking = true;
+                try {
+                    for (std::size_t k = 0; k < bs && next < n; ++k) {
+                        w.items.push_back(*it);
+                        w.idx.push_back(next);
+                        ++next;
+                        ++it;
+                    }
+                } catch (...) {
+                    if (!stop) stop = std::current_exception();
                 }
+                taking = false;
+                more.notify_all();
+                if (stop) return;
             }
             ++inflight;
-            if (w.not_before > Clock::now()) weft::sleep(w.not_before - Clock::now());
+            if (auto d = w.not_before - Clock::now(); d > Clock::duration::zero()) weft::sleep(d);
             if constexpr (Remote) run_remote(w);
             else run_local(w);
             --inflight;

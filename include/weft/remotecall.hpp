@@ -53,12 +53,12 @@ std::shared_ptr<RefHandle> start_call(F&& f, int pid, Args&&... args) {
     Traits::check();
     pid = resolve_pid(pid);
     const callable_t<F>& fn = f;
-    auto id = Traits::id(fn);
     auto h = K == CallKind::remote_do ? nullptr : ref_for_call(pid);
-    if (pid == myid()) {
+    if (pid == myid()) {  // runs here: no registration needed (Julia runs any function locally)
         run_local(Traits::local_job(fn, std::forward<Args>(args)...), h.get());
         if (K == CallKind::call_wait) ref_wait(*h);
     } else {
+        auto id = Traits::id(fn);
         auto pk = make_packet<callable_t<F>>(fn, std::forward<Args>(args)...);
         send_call(K, pid, id, &decltype(pk)::encode, &pk, h.get());
     }
@@ -67,7 +67,9 @@ std::shared_ptr<RefHandle> start_call(F&& f, int pid, Args&&... args) {
 }  // namespace detail
 
 /// Runs f(args...) on process `pid` (or weft::any) and returns at once a Future for its
-/// result, stored on `pid`. Arguments are copied (serialized) now.
+/// result, stored on `pid`. Arguments are copied (serialized) now. A call to this process
+/// itself runs here and needs no registration of f (the serial fallback of a program
+/// whose `#pragma weft remote` was not translated).
 /// Example: `auto f = weft::remotecall(count_heads, 2, 1000); int n = weft::fetch(f);`
 template <class F, class... Args>
 Future<detail::call_result_t<F, Args...>> remotecall(F&& f, int pid, Args&&... args) {
@@ -91,13 +93,13 @@ call_result_t<F, Args...> fetch_call(std::chrono::nanoseconds timeout, F&& f, in
     Traits::check();
     pid = detail::resolve_pid(pid);
     const detail::callable_t<F>& fn = f;
-    auto id = Traits::id(fn);
-    if (pid == myid()) {
+    if (pid == myid()) {  // runs here: no registration needed
         auto job = Traits::local_job(fn, std::forward<Args>(args)...);
         auto v = detail::run_here(*job);
         if constexpr (std::is_void_v<R>) return;
         else return std::move(*static_cast<R*>(v.ptr.get()));
     } else {
+        auto id = Traits::id(fn);
         auto pk = detail::make_packet<detail::callable_t<F>>(fn, std::forward<Args>(args)...);
         if constexpr (std::is_void_v<R>) {
             detail::call_fetch(pid, id, &decltype(pk)::encode, &pk, nullptr, nullptr, timeout);

@@ -2,6 +2,8 @@
 #include <boost/fiber/fss.hpp>
 #include <boost/fiber/operations.hpp>
 #include <atomic>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "log.hpp"
@@ -106,6 +108,9 @@ void sync_end(void* p, std::exception_ptr block_error) {
 }
 
 void sleep_ns(long long ns) {
+    if (ns < 0)
+        throw std::invalid_argument("weft::sleep: negative duration (" + std::to_string(ns) + " ns) on process " +
+                                    std::to_string(myid()) + ": pass a duration >= 0");
     check_not_in_threadcall("weft::sleep");
     check_interrupt();
     boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));

@@ -5,8 +5,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <ranges>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -65,9 +68,18 @@ struct Payload {
         ++g_payload_loads;
     }
 };
+int take_gate(weft::RemoteChannel<int> gate) { return gate.take(); }
 }  // namespace
 
-WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads)
+WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads, take_gate)
+
+namespace {
+/// What weft::wait accepts: handles, pools, and (serial fallback) plain serializable values.
+template <class T>
+concept Waitable = requires(T& t) { weft::wait(t); };
+static_assert(Waitable<weft::WorkerPool> && Waitable<weft::CachingPool> && Waitable<int> && Waitable<std::vector<int>>);
+static_assert(!Waitable<std::mutex> && !Waitable<weft::Condition>, "the serial fallback must not swallow unknown types");
+}  // namespace
 
 class Pmap : public ::testing::Test {
   protected:
@@ -93,6 +105,24 @@ TEST_F(Pmap, ResultsKeepInputOrderForEveryBatchSize) {
     EXPECT_EQ(weft::pmap([](std::int64_t i) { return 2 * i; }, weft::range(0, 5)),
               (std::vector<std::int64_t>{0, 2, 4, 6, 8}));
     EXPECT_TRUE(weft::pmap(square, std::vector<int>{}).empty());
+}
+
+// Julia: pmap(x->x, (sleep(1e-4); x for x in 1:100)) == 1:100. Producing an input
+// suspends the feeder that owns the iterator; the others must not use it meanwhile.
+TEST_F(Pmap, InputsWhoseProductionSuspendsAreTakenOneAtATime) {
+    auto slow = std::views::iota(1, 101) | std::views::transform([](int x) {
+                    weft::sleep(std::chrono::microseconds(100));
+                    return x;
+                });
+    std::vector<int> want(100);
+    std::iota(want.begin(), want.end(), 1);
+    for (std::size_t bs : {std::size_t{1}, std::size_t{3}}) {
+        weft::PmapOptions<int> o;
+        o.batch_size = bs;
+        EXPECT_EQ(weft::pmap([](int x) { return x; }, slow, o), want) << "batch size " << bs;
+        o.distributed = false;
+        EXPECT_EQ(weft::pmap([](int x) { return x; }, slow, o), want) << "local, batch size " << bs;
+    }
 }
 
 TEST_F(Pmap, WorkIsSpreadOverTheWorkers) {
@@ -269,6 +299,61 @@ TEST_F(Pmap, WorkerPoolTakePutPushLength) {
     pool.put(b);
     EXPECT_EQ(f(), b);
     EXPECT_TRUE(pool.isready());  // given back after the call
+}
+
+TEST_F(Pmap, RemoteCallsOnAPoolTakeAFreeWorkerAndGiveItBack) {
+    weft::WorkerPool pool({3});
+    EXPECT_EQ(weft::remotecall_fetch(whoami, pool), 3);
+    EXPECT_TRUE(pool.isready());
+    auto w = weft::remotecall_wait(whoami, pool);
+    EXPECT_TRUE(weft::isready(w));
+    EXPECT_EQ(weft::fetch(w), 3);
+    EXPECT_TRUE(pool.isready());
+    weft::RemoteChannel<int> gate(1, 1);
+    auto f = weft::remotecall(take_gate, pool, gate);  // worker 3 stays busy until the gate opens
+    EXPECT_FALSE(pool.isready());
+    gate.put(5);
+    EXPECT_EQ(weft::fetch(f), 5);
+    weft::wait(pool);  // given back once the call finished
+    EXPECT_EQ(pool.workers(), std::vector<int>{3});
+    EXPECT_EQ(pool.take(), 3);  // free again
+    pool.put(3);
+    weft::remote_do(take_gate, pool, gate);  // given back at once
+    EXPECT_TRUE(pool.isready());
+    gate.put(1);
+    weft::CachingPool cached({2});
+    EXPECT_EQ(weft::remotecall_fetch(square, cached, 7), 49);
+    EXPECT_EQ(weft::fetch(weft::remotecall(square, cached, 8)), 64);
+}
+
+TEST_F(Pmap, WaitOnAPoolReturnsOnceAWorkerIsFree) {
+    weft::WorkerPool pool({2});
+    const int w = pool.take();
+    bool waited = false;
+    auto t = weft::async([&] {
+        weft::wait(pool);
+        waited = true;
+    });
+    weft::yield();
+    EXPECT_FALSE(waited);  // no worker free: wait(pool) waits
+    pool.put(w);
+    weft::wait(t);
+    EXPECT_TRUE(waited);
+    EXPECT_TRUE(pool.isready());  // wait does not take the worker
+    weft::WorkerPool empty;
+    EXPECT_THROW(weft::wait(empty), std::runtime_error);
+}
+
+TEST_F(Pmap, DefaultWorkerPoolCanBeReplaced) {
+    weft::WorkerPool saved = weft::default_worker_pool();
+    auto& ref = weft::default_worker_pool();
+    weft::default_worker_pool(weft::WorkerPool({3}));
+    auto r = weft::pmap([](int) { return weft::myid(); }, iota(10));
+    EXPECT_EQ(std::set<int>(r.begin(), r.end()), std::set<int>{3});
+    EXPECT_EQ(ref.workers(), std::vector<int>{3});  // earlier references see the new pool
+    EXPECT_EQ(weft::remote(whoami)(), 3);
+    weft::default_worker_pool(saved);
+    EXPECT_EQ(weft::default_worker_pool().workers(), weft::workers());
 }
 
 TEST_F(Pmap, DefaultPoolFollowsTheCluster) {
