@@ -22,6 +22,7 @@
 #include "managers/process.hpp"
 #include "pending.hpp"
 #include "remote_refs.hpp"
+#include "stack_traces.hpp"
 #include "transport/handshake.hpp"
 #include "weft/cluster.hpp"
 
@@ -537,6 +538,7 @@ void init(int& argc, char**& argv) {
     argv[argc] = nullptr;
     install_scheduler();
     install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
+    install_terminate_handler();  // runtime/stack_traces.cpp
     tune_malloc();
     st.initialized = true;
     if (worker) {
