@@ -62,38 +62,98 @@ thread_local int t_depth = 0;
     }
 }
 
-/// "f(int) at /src/a.cpp:12" for the frame whose return address is `ret` (the call is
-/// the byte before: a noreturn call may be the last instruction of its function).
-std::string frame_text(const void* ret) {
-    boost::stacktrace::frame f(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(ret) - 1));
-    std::string name = f.name();
-    if (name.empty()) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%p", ret);
-        name = buf;
-    }
-    // "f(int) [clone .cold]": the compiler's split of f, still f for the reader.
+/// Tidies a function name: "f(int) [clone .cold]" is the compiler's split of f, still f
+/// for the reader; very long template names are cut.
+std::string tidy(std::string name) {
     for (std::size_t at; (at = name.find(" [clone ")) != std::string::npos;) {
         std::size_t end = name.find(']', at);
         name.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
     }
     if (name.size() > 240) name = name.substr(0, 237) + "...";
-    std::string file = f.source_file();
-    std::size_t line = f.source_line();
-    if (!file.empty() && line) name += " at " + file + ":" + std::to_string(line);
     return name;
 }
 
-/// Frames outward from the remote call's entry are the runtime's: drop them. (A name may
-/// start with its return type: search, not prefix.)
-bool remote_call_boundary(const std::string& frame) {
-    static const char* const kEntries[] = {"weft::rt::run_job(",         "weft::detail::CallJob<",
-                                           "weft::detail::apply_batch<", "weft::detail::ChunkFor<",
-                                           "weft::detail::ChunkReduce<"};
-    const std::string name = frame.substr(0, frame.rfind(" at "));
-    for (const char* e : kEntries)
-        if (name.find(e) != std::string::npos) return true;
-    return false;
+#if defined(WEFT_BACKTRACE_HEADER)
+/// One libbacktrace state for the process (threaded: symbolizing may happen on any thread).
+backtrace_state* symbolizer() {
+    static backtrace_state* s = backtrace_create_state(nullptr, 1, [](void*, const char*, int) {}, nullptr);
+    return s;
+}
+int on_frame(void* data, std::uintptr_t, const char* file, int line, const char* function) {
+    if (!function) return 0;
+    std::string f = tidy(boost::core::demangle(function));
+    if (file && line > 0) f += " at " + std::string(file) + ":" + std::to_string(line);
+    static_cast<std::vector<std::string>*>(data)->push_back(std::move(f));
+    return 0;
+}
+void on_symbol(void* data, std::uintptr_t, const char* symbol, std::uintptr_t, std::uintptr_t) {
+    if (symbol) *static_cast<std::string*>(data) = tidy(boost::core::demangle(symbol));
+}
+#endif
+
+/// "f(int) at /src/a.cpp:12" for the frame whose return address is `ret` (the call is
+/// the byte before: a noreturn call may be the last instruction of its function), one
+/// entry per inlined function there, innermost first: a closure inlined into the
+/// runtime's CallJob::run is still named.
+std::vector<std::string> frame_texts(const void* ret) {
+    const std::uintptr_t pc = reinterpret_cast<std::uintptr_t>(ret) - 1;
+    std::vector<std::string> out;
+#if defined(WEFT_BACKTRACE_HEADER)
+    if (backtrace_state* st = symbolizer()) {
+        backtrace_pcinfo(st, pc, &on_frame, [](void*, const char*, int) {}, &out);
+        // The debug info names a function briefly ("f"); the symbol table has the full
+        // name ("ns::f(int)"): use it for the function the code belongs to (the last).
+        std::string full;
+        backtrace_syminfo(st, pc, &on_symbol, [](void*, const char*, int) {}, &full);
+        if (!out.empty() && !full.empty()) {
+            std::string& f = out.back();
+            const std::size_t at = f.rfind(" at ");
+            f = full + (at == std::string::npos ? std::string() : f.substr(at));
+        }
+    }
+#endif
+    if (out.empty()) {  // no debug info: the symbol table's name (Boost's fallback), or the address
+        std::string name = tidy(boost::stacktrace::frame(reinterpret_cast<const void*>(pc)).name());
+        if (name.empty()) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%p", ret);
+            name = buf;
+        }
+        out.push_back(std::move(name));
+    }
+    return out;
+}
+
+bool in_weft_headers(const std::string& frame) {
+    return frame.find("include/weft/") != std::string::npos || frame.find("weft::detail::") != std::string::npos ||
+           frame.find("weft::rt::") != std::string::npos;
+}
+bool in_standard_library(const std::string& frame) {
+    return frame.rfind("std::", 0) == 0 || frame.rfind("__invoke", 0) == 0 || frame.rfind("invoke<", 0) == 0 ||
+           frame.find("/c++/") != std::string::npos;
+}
+
+/// Keeps the frames from the throw point to the remote call's entry: the runtime's
+/// frames outward from the first weft frame that follows the user's code are cut, and so
+/// are the std::invoke frames just inside it. Frames inside weft before any user frame
+/// (a nested call that failed) stay.
+std::vector<std::string> up_to_the_call(std::vector<std::string> frames) {
+    bool user_seen = false;
+    std::size_t keep = frames.size();
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const std::string& f = frames[i];
+        if (in_weft_headers(f)) {
+            if (user_seen) {
+                keep = i;
+                break;
+            }
+        } else if (!in_standard_library(f)) {
+            user_seen = true;
+        }
+    }
+    frames.resize(keep);
+    while (user_seen && !frames.empty() && in_standard_library(frames.back())) frames.pop_back();
+    return frames;
 }
 
 std::string host_name() {
@@ -162,12 +222,9 @@ std::vector<std::string> thrown_stack(const void* object) {
     std::vector<std::string> out;
     for (Slot& s : g_slots) {
         if (s.object.load(std::memory_order_acquire) != object) continue;
-        for (std::size_t i = 0; i < s.n; ++i) {
-            std::string f = frame_text(s.frames[i]);
-            if (remote_call_boundary(f)) break;
-            out.push_back(std::move(f));
-        }
-        break;
+        for (std::size_t i = 0; i < s.n; ++i)
+            for (std::string& f : frame_texts(s.frames[i])) out.push_back(std::move(f));
+        return up_to_the_call(std::move(out));
     }
     return out;
 }
@@ -175,7 +232,8 @@ std::vector<std::string> thrown_stack(const void* object) {
 std::vector<std::string> current_stack(int skip) {
     boost::stacktrace::stacktrace st(static_cast<std::size_t>(skip) + 1, 64);
     std::vector<std::string> out;
-    for (const auto& f : st) out.push_back(frame_text(f.address()));
+    for (const auto& f : st)
+        for (std::string& t : frame_texts(f.address())) out.push_back(std::move(t));
     return out;
 }
 

@@ -12,7 +12,7 @@
 /// Overloads and template instantiations need WEFT_REMOTE_AS. A call in template form,
 /// weft::remotecall<count_heads>(2, 1000), of a function registered nowhere in the
 /// program does not link: `undefined reference to weft::detail::missing_WEFT_REMOTE_for(
-/// weft::detail::RemoteFn<&count_heads>)`, at the caller's file:line.
+/// weft::detail::RemoteFn<&(count_heads(long))>)`, at the caller's file:line.
 #define WEFT_REMOTE(...)                                                               \
     [[maybe_unused]] static const bool WEFT_DETAIL_CAT(weft_remote_registered_, __COUNTER__) = \
         ::weft::detail::register_functions<__VA_ARGS__>();

@@ -267,7 +267,7 @@ FnId register_function_as(std::string name, R (*f)(P...)) {
 // Registration<F>, which WEFT_REMOTE(f) instantiates, defines it. So a program that
 // calls f remotely without registering it fails to link with
 //   main.cpp:12: undefined reference to
-//   `weft::detail::missing_WEFT_REMOTE_for(weft::detail::RemoteFn<&count_heads>)'
+//   `weft::detail::missing_WEFT_REMOTE_for(weft::detail::RemoteFn<&(count_heads(long))>)'
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-template-friend"  // a non-template friend is the point
