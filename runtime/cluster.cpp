@@ -23,6 +23,7 @@
 #include "managers/process.hpp"
 #include "pending.hpp"
 #include "remote_refs.hpp"
+#include "stack_traces.hpp"
 #include "transport/handshake.hpp"
 #include "weft/cluster.hpp"
 
@@ -582,6 +583,7 @@ void init(int& argc, char**& argv) {
     }
     install_scheduler();
     install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
+    install_terminate_handler();  // runtime/stack_traces.cpp
     tune_malloc();
     st.initialized = true;
     if (worker) {

@@ -19,6 +19,7 @@ struct Pending {
     void* out = nullptr;
     ResultStatus status = ResultStatus::ok;
     CapturedException error;
+    CallSite site{nullptr, 0, 0};  ///< the caller's, for the RemoteException
     std::string message;
     bool exited = false;
     bool decoding = false;  ///< the reader is decoding into `out` (a streamed result may wait)

@@ -23,11 +23,12 @@ namespace {
 std::shared_ptr<detail::Job> decode_job(std::uint64_t fn, InArchive& ar, CapturedException& err) {
     const RegisteredFn* f = find_function(fn);
     if (!f) {
-        err = {"std::logic_error",
-               "no function with id " + std::to_string(fn) + " is registered on process " + std::to_string(state().myid) +
-                   " (every process must run the same program, with the function registered by WEFT_REMOTE or "
-                   "'#pragma weft remote')",
-               state().myid};
+        err.type = "std::logic_error";
+        err.message = "no function with id " + std::to_string(fn) + " is registered on process " +
+                      std::to_string(state().myid) +
+                      " (every process must run the same program, with the function registered by WEFT_REMOTE or "
+                      "'#pragma weft remote')";
+        err.pid = state().myid;
         return nullptr;
     }
     try {
@@ -114,8 +115,7 @@ void handle_remote_do(int peer, const RemoteDoMsg& m, InArchive& ar) {
     launch([job, peer] {
         detail::Value v;
         CapturedException e;
-        if (!run_job(*job, v, e))
-            log_error("remote_do from process ", peer, " failed: ", e.type, ": ", e.message);
+        if (!run_job(*job, v, e)) log_error("remote_do from process ", peer, " failed:\n", describe(RemoteException(e)));
     });
 }
 

@@ -154,7 +154,8 @@ FnId function_id(void* fnptr) {
     std::string name = rt::symbol_name(fnptr);
     std::string bare = name.substr(0, name.find('('));
     throw std::logic_error(name + " is not registered for remote calls; add '#pragma weft remote' before it, or " +
-                           "WEFT_REMOTE(" + bare + ") at namespace scope after it");
+                           "WEFT_REMOTE(" + bare + ") at namespace scope after it (written as weft::remotecall<" + bare +
+                           ">(pid, ...), a call is checked when the program links)");
 }
 
 void* function_pointer(FnId id) {

@@ -32,6 +32,7 @@ class RefHandle {
     bool has_cache = false;
     std::shared_ptr<void> cache;
     std::optional<CapturedException> cached_error;
+    CallSite site{nullptr, 0, 0};  ///< where the call that fills it was made (remotecall & co.)
     bool finalized = false;
     /// A Future(pid) not used yet: the owner has not heard of it (Julia makes the value
     /// lazily too); announce() counts it there on first use.
@@ -302,9 +303,11 @@ std::shared_ptr<RefHandle> ref_new(int where, bool lazy) {
     return h;
 }
 
-std::shared_ptr<RefHandle> ref_for_call(int where) {
+std::shared_ptr<RefHandle> ref_for_call(int where, const CallSite& site) {
     check_not_in_threadcall("weft::remotecall");
-    return new_handle(where);
+    auto h = new_handle(where);
+    h->site = site;
+    return h;
 }
 
 RRID ref_id(const RefHandle& h) { return h.rrid; }
@@ -327,6 +330,7 @@ void ask_owner(RefHandle& h, FetchMode mode, void (*decode)(InArchive&, void*), 
     p.pid = h.where;
     p.decode = decode;
     p.out = out;
+    p.site = h.site;
     try {
         request(p, MsgType::ref_fetch, [&](OutArchive& ar, std::uint64_t resp) { ar(RefFetchMsg{h.rrid, resp, mode}); });
     } catch (const RemoteException& e) {
@@ -343,7 +347,7 @@ void wait_local(Stored& s) {
 }
 
 void throw_cached(const RefHandle& h) {
-    if (h.cached_error) throw RemoteException(*h.cached_error);
+    if (h.cached_error) throw RemoteException(*h.cached_error, h.site);
 }
 }  // namespace
 
@@ -359,7 +363,7 @@ const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const 
         if (s->error) {
             h.cached_error = s->error;
             h.release();
-            throw RemoteException(*s->error);
+            throw RemoteException(*s->error, h.site);
         }
         if (s->bytes) {
             if (decode) {
@@ -394,7 +398,7 @@ void ref_wait(RefHandle& h) {
     if (h.where == state().myid) {
         auto s = stored_lookup(h.rrid);
         wait_local(*s);
-        if (s->error) throw RemoteException(*s->error);
+        if (s->error) throw RemoteException(*s->error, h.site);
         return;
     }
     ask_owner(h, FetchMode::wait, nullptr, nullptr);

@@ -7,6 +7,7 @@
 #include "log.hpp"
 #include "pending.hpp"
 #include "remote_refs.hpp"
+#include "stack_traces.hpp"
 #include "weft/remotecall.hpp"
 #include "weft/task.hpp"
 
@@ -33,7 +34,7 @@ void wait_pending(Pending& p, std::uint64_t id) {
     g_pending.erase(id);
     if (p.exited) throw ProcessExitedException(p.pid, p.exit_reason);
     switch (p.status) {
-        case ResultStatus::remote_error: throw RemoteException(p.error);
+        case ResultStatus::remote_error: throw RemoteException(p.error, p.site);
         case ResultStatus::invalid_state: throw InvalidStateException(p.message);
         default: return;
     }
@@ -95,9 +96,11 @@ void send_result_status(int pid, std::uint64_t resp, ResultStatus s, const std::
     });
 }
 
-/// Runs a job, turning what it throws into a CapturedException.
+/// Runs a job, turning what it throws into a CapturedException (with the stack where it
+/// was thrown: the TraceScope turns the recording on for the job's code).
 bool run_job(detail::Job& job, detail::Value& out, CapturedException& err) {
     try {
+        TraceScope traced;
         out = job.run();
         return true;
     } catch (...) {
@@ -130,7 +133,8 @@ int choose_proc(std::initializer_list<int> wheres) {
     return resolve_pid(any);
 }
 
-void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, const RefHandle* result) {
+void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, const RefHandle* result,
+               const CallSite& site) {
     check_not_in_threadcall(kind == CallKind::remote_do   ? "weft::remote_do"
                             : kind == CallKind::call_wait ? "weft::remotecall_wait"
                                                           : "weft::remotecall");
@@ -143,6 +147,7 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
         case CallKind::call_wait: {
             Pending p;
             p.pid = pid;
+            p.site = site;
             request(p, MsgType::call_wait, [&](OutArchive& ar, std::uint64_t resp) {
                 ar(CallWaitMsg{ref_id(*result), resp, id});
                 enc(ar, ctx);
@@ -158,10 +163,11 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
 }
 
 void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out,
-                std::chrono::nanoseconds timeout) {
+                const CallSite& site, std::chrono::nanoseconds timeout) {
     check_not_in_threadcall("weft::remotecall_fetch");
     Pending p;
     p.pid = pid;
+    p.site = site;
     p.timeout = timeout;
     p.decode = decode;
     p.out = out;
@@ -176,7 +182,7 @@ void run_local(std::unique_ptr<Job> job, const RefHandle* result) {
         launch([job = std::shared_ptr<Job>(std::move(job))] {
             Value v;
             CapturedException err;
-            if (!run_job(*job, v, err)) log_error("remote_do on process ", err.pid, " failed: ", err.type, ": ", err.message);
+            if (!run_job(*job, v, err)) log_error("remote_do on process ", err.pid, " failed:\n", describe(RemoteException(err)));
         });
         return;
     }
@@ -191,10 +197,10 @@ void run_local(std::unique_ptr<Job> job, const RefHandle* result) {
     });
 }
 
-Value run_here(Job& job) {
+Value run_here(Job& job, const CallSite& site) {
     Value v;
     CapturedException err;
-    if (!run_job(job, v, err)) throw RemoteException(std::move(err));
+    if (!run_job(job, v, err)) throw RemoteException(std::move(err), site);
     return v;
 }
 

@@ -3,7 +3,7 @@
 # everything is there). Usage: scripts/deps.sh [extra-package ...]
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config python3
-      libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev
+      libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev libgcc-12-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       clang-19 libclang-19-dev libclang-rt-19-dev llvm-19-dev llvm-19-tools libeigen3-dev "$@")
 missing=()

@@ -12,6 +12,7 @@
 
 #include "cluster.hpp"
 #include "detail/progress.hpp"
+#include "exceptions.hpp"
 #include "future.hpp"
 #include "range.hpp"
 #include "remotecall.hpp"
@@ -40,7 +41,13 @@ struct ChunkFor {
     F body{};
     Range r;
     void operator()() {
-        for (std::int64_t i : r) body(i);
+        std::int64_t at = r.first;
+        try {
+            for (std::int64_t i : r) body(at = i);
+        } catch (const std::exception& e) {
+            note_failed_index(e, at, "weft::distributed_for");  // the error names the index
+            throw;
+        }
     }
     template <class A>
     void serialize(A& ar) {
@@ -58,12 +65,17 @@ struct ChunkReduce {
     auto operator()() {
         std::int64_t i = r.first;
         const std::int64_t n = r.size(), step = r.step;
-        std::decay_t<std::invoke_result_t<F&, std::int64_t>> acc = body(i);
-        for (std::int64_t k = 1; k < n; ++k) {
-            i += step;
-            acc = op(std::move(acc), body(i));
+        try {
+            std::decay_t<std::invoke_result_t<F&, std::int64_t>> acc = body(i);
+            for (std::int64_t k = 1; k < n; ++k) {
+                i += step;
+                acc = op(std::move(acc), body(i));
+            }
+            return acc;
+        } catch (const std::exception& e) {
+            note_failed_index(e, i, "weft::distributed_reduce");  // the error names the index
+            throw;
         }
-        return acc;
     }
     template <class A>
     void serialize(A& ar) {
@@ -79,9 +91,10 @@ struct ChunkReduce {
 /// The enclosing weft::sync waits for them (Julia's @distributed without a reducer).
 /// body: a registered function, a captureless lambda or a serializable function object
 /// taking the index (std::int64_t); its captured data is copied to every worker.
+/// A body's error (RemoteException) names the loop index and this call's site.
 /// Example: `weft::sync([&] { weft::distributed_for(weft::range(0, n), fill_row); });`
 template <class F>
-std::vector<Future<void>> distributed_for(Range r, F body) {
+std::vector<Future<void>> distributed_for(Range r, F body, CallSite site = {}) {
     using B = detail::shippable_t<F>;
     detail::require_shippable<B>();
     static_assert(std::is_invocable_v<B&, std::int64_t>, "weft::distributed_for: the body must take the index");
@@ -93,7 +106,7 @@ std::vector<Future<void>> distributed_for(Range r, F body) {
     for (int k = 0; k < np; ++k) {
         Range part = r.split(k, np);
         if (part.empty()) continue;
-        auto f = remotecall(detail::ChunkFor<B>{b, part}, ws[k]);
+        auto f = remotecall(detail::ChunkFor<B>{b, part}, detail::ProcAt(ws[k], site));
         detail::sync_track_future(f.handle_ptr());
         parts.push_back(std::move(f));
         sizes.push_back(part.size());
@@ -108,9 +121,10 @@ std::vector<Future<void>> distributed_for(Range r, F body) {
 /// the total (Julia's @distributed (op) for). Blocks. op: an empty function object
 /// (std::plus<>{}, weft::min_op{}, a captureless lambda) or a registered function.
 /// Throws std::invalid_argument for an empty range, RemoteException for a body's error.
+/// A body's error (RemoteException) names the loop index and this call's site.
 /// Example: `long heads = weft::distributed_reduce(std::plus<>{}, weft::range(0L, n), flip);`
 template <class Op, class F>
-auto distributed_reduce(Op op, Range r, F body) {
+auto distributed_reduce(Op op, Range r, F body, CallSite site = {}) {
     using B = detail::shippable_t<F>;
     using O = detail::shippable_t<Op>;
     detail::require_shippable<B>();
@@ -129,7 +143,7 @@ auto distributed_reduce(Op op, Range r, F body) {
     std::vector<Future<T>> parts;
     for (int k = 0; k < np; ++k) {
         Range part = r.split(k, np);
-        if (!part.empty()) parts.push_back(remotecall(detail::ChunkReduce<O, B>{o, b, part}, ws[k]));
+        if (!part.empty()) parts.push_back(remotecall(detail::ChunkReduce<O, B>{o, b, part}, detail::ProcAt(ws[k], site)));
     }
     T acc = fetch(parts[0]);
     for (std::size_t k = 1; k < parts.size(); ++k) acc = o(std::move(acc), fetch(parts[k]));

@@ -13,13 +13,14 @@ namespace weft {
 /// and waits for all. As Julia's @everywhere, an id listed k times runs f k times, the
 /// runs on one process starting in list order. Errors: with one entry in `pids`, its
 /// RemoteException as it is; with several, a CompositeException holding each failure in
-/// the order of `pids`. Blocks the calling task.
+/// the order of `pids`. Each error is a RemoteException naming this
+/// call's site. Blocks the calling task.
 /// Example: `weft::everywhere(load_table);`
 template <class F>
-void everywhere(const std::vector<int>& pids, F&& f) {
+void everywhere(const std::vector<int>& pids, F&& f, CallSite site = {}) {
     std::vector<Future<detail::call_result_t<F>>> futures;
     futures.reserve(pids.size());
-    for (int p : pids) futures.push_back(remotecall(f, p));
+    for (int p : pids) futures.push_back(remotecall(f, detail::ProcAt(p, site)));
     std::vector<std::exception_ptr> errors;
     for (auto& fu : futures) {
         try { wait(fu); } catch (...) { errors.push_back(std::current_exception()); }
@@ -31,6 +32,6 @@ void everywhere(const std::vector<int>& pids, F&& f) {
 
 /// Runs f() on every process and waits.
 template <class F>
-void everywhere(F&& f) { everywhere(procs(), std::forward<F>(f)); }
+void everywhere(F&& f, CallSite site = {}) { everywhere(procs(), std::forward<F>(f), site); }
 
 }  // namespace weft

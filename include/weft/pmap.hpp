@@ -116,12 +116,12 @@ struct CachedBatchJob {
 /// CachingPool, unless it has no data).
 template <class R, class F, class E>
 std::vector<Outcome<R>> call_batch(AbstractWorkerPool& pool, F& f, int pid, const std::vector<E>& items,
-                                   std::chrono::milliseconds timeout) {
+                                   std::chrono::milliseconds timeout, const CallSite& site) {
     if constexpr (!std::is_empty_v<F>) {
         if (auto* cp = dynamic_cast<CachingPool*>(&pool))
-            return fetch_call(timeout, CachedBatchJob<F, E>{cp->cached(f, pid), items}, pid);
+            return fetch_checked(timeout, CachedBatchJob<F, E>{cp->cached(f, pid), items}, ProcAt(pid, site));
     }
-    return fetch_call(timeout, BatchJob<F, E>{f, items}, pid);
+    return fetch_checked(timeout, BatchJob<F, E>{f, items}, ProcAt(pid, site));
 }
 
 /// "elements 3, 4 and 5 of the pmap" for a TimeoutError.
@@ -135,7 +135,7 @@ inline std::string elements_text(const std::vector<std::size_t>& idx) {
 /// Runs the map: feeder tasks hand out batches (retries first) to free workers, or run
 /// them locally, and store results by index.
 template <bool Remote, class R, class F, class C>
-std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<R>& o) {
+std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<R>& o, const CallSite& site) {
     using E = std::ranges::range_value_t<C>;
     using Clock = std::chrono::steady_clock;
     struct Work {
@@ -196,7 +196,10 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
                 res[w.idx[k]].emplace(std::move(std::get<0>(outs[k])));
                 prog.advance();
             } else {
-                element_failed(w, k, std::make_exception_ptr(RemoteException(std::get<1>(outs[k]))));
+                CapturedException& err = std::get<1>(outs[k]);
+                err.index = static_cast<std::int64_t>(w.idx[k]);  // the element's index in the input
+                err.index_of = "weft::pmap";
+                element_failed(w, k, std::make_exception_ptr(RemoteException(std::move(err), site)));
             }
         }
     };
@@ -210,7 +213,7 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
         }
         std::vector<Outcome<R>> outs;
         try {
-            outs = call_batch<R>(*pool, f, pid, w.items, o.timeout);
+            outs = call_batch<R>(*pool, f, pid, w.items, o.timeout, site);
         } catch (const TimeoutError&) {
             silent.push_back(pid);  // not put back: it gets nothing more from this map
             if (silent.size() < pool_size) {  // another worker may answer: re-dispatch now
@@ -310,20 +313,22 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
 /// error stops the map (rethrown as RemoteException) unless on_error or retry_delays
 /// handle it; a worker that exits has its batch retried elsewhere when retry_delays
 /// allow, else the map fails with ProcessExitedException.
+/// A remote element's error names the element's index (RemoteException::captured().index)
+/// and the pmap's call site (`site`, the caller's line unless given).
 /// Example: `std::vector<double> r = weft::pmap(simulate, weft::default_worker_pool(), params);`
 template <class F, class C>
     requires std::ranges::forward_range<const C&>
 std::vector<detail::pmap_result_t<F, C>> pmap(F f, AbstractWorkerPool& pool, const C& c,
-                                               PmapOptions<detail::pmap_result_t<F, C>> o = {}) {
+                                               PmapOptions<detail::pmap_result_t<F, C>> o = {}, CallSite site = {}) {
     using R = detail::pmap_result_t<F, C>;
     static_assert(!std::is_void_v<R>, "weft::pmap: f must return a value; use distributed_for for side effects");
     using S = detail::shippable_t<F>;
-    if (!o.distributed) return detail::run_pmap<false, R>(f, nullptr, c, o);
+    if (!o.distributed) return detail::run_pmap<false, R>(f, nullptr, c, o, site);
     if constexpr (detail::shippable_v<S>) {
         detail::require_serializable<R>();
         detail::require_serializable<std::ranges::range_value_t<C>>();
         S s = detail::shippable(std::move(f));
-        return detail::run_pmap<true, R>(s, &pool, c, o);
+        return detail::run_pmap<true, R>(s, &pool, c, o, site);
     } else {
         throw std::logic_error(
             "weft::pmap: f cannot run on other processes (a lambda with captures, or a function object that is not "
@@ -335,8 +340,9 @@ std::vector<detail::pmap_result_t<F, C>> pmap(F f, AbstractWorkerPool& pool, con
 /// pmap on default_worker_pool(). Example: `auto r = weft::pmap(square, std::vector{1, 2, 3});`
 template <class F, class C>
     requires std::ranges::forward_range<const C&>
-std::vector<detail::pmap_result_t<F, C>> pmap(F f, const C& c, PmapOptions<detail::pmap_result_t<F, C>> o = {}) {
-    return pmap(std::move(f), default_worker_pool(), c, std::move(o));
+std::vector<detail::pmap_result_t<F, C>> pmap(F f, const C& c, PmapOptions<detail::pmap_result_t<F, C>> o = {},
+                                               CallSite site = {}) {
+    return pmap(std::move(f), default_worker_pool(), c, std::move(o), site);
 }
 
 }  // namespace weft

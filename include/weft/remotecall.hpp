@@ -24,17 +24,19 @@ int resolve_pid(int pid);
 int choose_proc(std::initializer_list<int> wheres);
 /// Sends a call; the result will be stored under `result` on `pid` (call/call_wait).
 /// call_wait blocks until the call finished and rethrows its error.
-void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, const RefHandle* result);
+void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, const RefHandle* result,
+               const CallSite& site);
 /// Sends a call and waits for its value, decoded by `decode` into `out`.
 /// `timeout` > 0: throws TimeoutError when no answer came within it.
 void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out,
-                std::chrono::nanoseconds timeout = std::chrono::nanoseconds(0));
+                const CallSite& site, std::chrono::nanoseconds timeout = std::chrono::nanoseconds(0));
 /// Runs a call on this process: in its own task, storing into `result` (remotecall), or
 /// with nothing stored (remote_do).
 void run_local(std::unique_ptr<Job> job, const RefHandle* result);
 /// Runs a call on the calling task; errors become RemoteException as if remote.
-Value run_here(Job& job);
-std::shared_ptr<RefHandle> ref_for_call(int where);
+Value run_here(Job& job, const CallSite& site);
+/// A handle for a call's result on `where`; its errors name `site`.
+std::shared_ptr<RefHandle> ref_for_call(int where, const CallSite& site);
 /// Registers `f` with the enclosing weft::sync, if any.
 void sync_track_future(std::shared_ptr<RefHandle> f);
 
@@ -45,26 +47,67 @@ auto make_packet(const F& f, Args&&... args) {
 }  // namespace detail
 
 namespace detail {
-/// The common part of remotecall, remotecall_wait and remote_do: checks, picks the process,
-/// and runs the call here or sends it. Returns the result's handle (null for remote_do).
+/// The common part of remotecall, remotecall_wait and remote_do: picks the process and
+/// runs the call here or sends it. Returns the result's handle (null for remote_do). `id`
+/// is the registered id (template forms); without it the callable's id is looked up only
+/// for a call that leaves this process: a call here needs no registration (Julia runs any
+/// function locally), so an untranslated program's serial fallback runs.
 template <CallKind K, class F, class... Args>
-std::shared_ptr<RefHandle> start_call(F&& f, int pid, Args&&... args) {
-    using Traits = CallTraits<callable_t<F>, Args...>;
-    Traits::check();
-    pid = resolve_pid(pid);
-    const callable_t<F>& fn = f;
-    auto h = K == CallKind::remote_do ? nullptr : ref_for_call(pid);
-    if (pid == myid()) {  // runs here: no registration needed (Julia runs any function locally)
-        run_local(Traits::local_job(fn, std::forward<Args>(args)...), h.get());
+std::shared_ptr<RefHandle> start_call(const F& fn, std::optional<FnId> id, ProcAt at, Args&&... args) {
+    const int pid = resolve_pid(at.pid);
+    auto h = K == CallKind::remote_do ? nullptr : ref_for_call(pid, at.site);
+    if (pid == myid()) {
+        run_local(CallTraits<F, Args...>::local_job(fn, std::forward<Args>(args)...), h.get());
         if (K == CallKind::call_wait) ref_wait(*h);
     } else {
-        auto id = Traits::id(fn);
-        auto pk = make_packet<callable_t<F>>(fn, std::forward<Args>(args)...);
-        send_call(K, pid, id, &decltype(pk)::encode, &pk, h.get());
+        const FnId fid = id ? *id : CallTraits<F, Args...>::id(fn);
+        auto pk = make_packet<F>(fn, std::forward<Args>(args)...);
+        send_call(K, pid, fid, &decltype(pk)::encode, &pk, h.get(), at.site);
     }
     return h;
 }
+
+/// The common part of remotecall_fetch's forms (`id` as in start_call; `timeout` > 0:
+/// TimeoutError when no answer came within it).
+template <class F, class... Args>
+call_result_t<F, Args...> fetch_call(const F& fn, std::optional<FnId> id, ProcAt at,
+                                     std::chrono::nanoseconds timeout, Args&&... args) {
+    using R = typename CallTraits<F, Args...>::Result;
+    const int pid = resolve_pid(at.pid);
+    if (pid == myid()) {
+        auto job = CallTraits<F, Args...>::local_job(fn, std::forward<Args>(args)...);
+        auto v = run_here(*job, at.site);
+        if constexpr (std::is_void_v<R>) return;
+        else return std::move(*static_cast<R*>(v.ptr.get()));
+    } else {
+        const FnId fid = id ? *id : CallTraits<F, Args...>::id(fn);
+        auto pk = make_packet<F>(fn, std::forward<Args>(args)...);
+        if constexpr (std::is_void_v<R>) {
+            call_fetch(pid, fid, &decltype(pk)::encode, &pk, nullptr, nullptr, at.site, timeout);
+        } else {
+            std::optional<R> out;
+            call_fetch(pid, fid, &decltype(pk)::encode, &pk,
+                       [](InArchive& ar, void* o) { ar(static_cast<std::optional<R>*>(o)->emplace()); }, &out,
+                       at.site, timeout);
+            return std::move(*out);
+        }
+    }
+}
+
+/// remotecall_fetch of any callable, with a timeout (zero: none).
+template <class F, class... Args>
+call_result_t<F, Args...> fetch_checked(std::chrono::nanoseconds timeout, F&& f, ProcAt pid, Args&&... args) {
+    using Traits = CallTraits<callable_t<F>, Args...>;
+    Traits::check();
+    const callable_t<F>& fn = f;
+    return fetch_call(fn, std::nullopt, pid, timeout, std::forward<Args>(args)...);
+}
 }  // namespace detail
+
+// Each call takes the process as `detail::ProcAt`, made implicitly from the int you pass:
+// that conversion records the caller's file:line (weft::CallSite), which the call's
+// RemoteException reports. The template forms, remotecall<f>(pid, args...), take a
+// function f registered with WEFT_REMOTE and check that it is when the program links.
 
 /// Runs f(args...) on process `pid` (or weft::any) and returns at once a Future for its
 /// result, stored on `pid`. Arguments are copied (serialized) now. A call to this process
@@ -72,9 +115,18 @@ std::shared_ptr<RefHandle> start_call(F&& f, int pid, Args&&... args) {
 /// whose `#pragma weft remote` was not translated).
 /// Example: `auto f = weft::remotecall(count_heads, 2, 1000); int n = weft::fetch(f);`
 template <class F, class... Args>
-Future<detail::call_result_t<F, Args...>> remotecall(F&& f, int pid, Args&&... args) {
+Future<detail::call_result_t<F, Args...>> remotecall(F&& f, detail::ProcAt pid, Args&&... args) {
+    detail::CallTraits<detail::callable_t<F>, Args...>::check();
+    const detail::callable_t<F>& fn = f;
     return Future<detail::call_result_t<F, Args...>>(
-        detail::start_call<detail::CallKind::call>(std::forward<F>(f), pid, std::forward<Args>(args)...));
+        detail::start_call<detail::CallKind::call>(fn, std::nullopt, pid, std::forward<Args>(args)...));
+}
+/// remotecall with f registered (checked at link time): `weft::remotecall<count_heads>(2, 1000)`.
+template <auto F, class... Args>
+Future<detail::call_result_t<decltype(F), Args...>> remotecall(detail::RegisteredCall<F> pid, Args&&... args) {
+    detail::CallTraits<decltype(F), Args...>::check();
+    return Future<detail::call_result_t<decltype(F), Args...>>(
+        detail::start_call<detail::CallKind::call>(F, pid.id, pid, std::forward<Args>(args)...));
 }
 
 /// Options of one remote call (remotecall_fetch).
@@ -85,78 +137,83 @@ struct CallOptions {
     std::chrono::milliseconds timeout{0};
 };
 
-namespace detail {
-template <class F, class... Args>
-call_result_t<F, Args...> fetch_call(std::chrono::nanoseconds timeout, F&& f, int pid, Args&&... args) {
-    using Traits = detail::CallTraits<detail::callable_t<F>, Args...>;
-    using R = typename Traits::Result;
-    Traits::check();
-    pid = detail::resolve_pid(pid);
-    const detail::callable_t<F>& fn = f;
-    if (pid == myid()) {  // runs here: no registration needed
-        auto job = Traits::local_job(fn, std::forward<Args>(args)...);
-        auto v = detail::run_here(*job);
-        if constexpr (std::is_void_v<R>) return;
-        else return std::move(*static_cast<R*>(v.ptr.get()));
-    } else {
-        auto id = Traits::id(fn);
-        auto pk = detail::make_packet<detail::callable_t<F>>(fn, std::forward<Args>(args)...);
-        if constexpr (std::is_void_v<R>) {
-            detail::call_fetch(pid, id, &decltype(pk)::encode, &pk, nullptr, nullptr, timeout);
-        } else {
-            std::optional<R> out;
-            detail::call_fetch(pid, id, &decltype(pk)::encode, &pk,
-                               [](InArchive& ar, void* o) { ar(static_cast<std::optional<R>*>(o)->emplace()); },
-                               &out, timeout);
-            return std::move(*out);
-        }
-    }
-}
-}  // namespace detail
-
 /// Runs f(args...) on `pid` and waits for its value (one message each way). A remote
 /// error is rethrown as weft::RemoteException.
 template <class F, class... Args>
-detail::call_result_t<F, Args...> remotecall_fetch(F&& f, int pid, Args&&... args) {
-    return detail::fetch_call(std::chrono::nanoseconds(0), std::forward<F>(f), pid, std::forward<Args>(args)...);
+detail::call_result_t<F, Args...> remotecall_fetch(F&& f, detail::ProcAt pid, Args&&... args) {
+    return detail::fetch_checked(std::chrono::nanoseconds(0), std::forward<F>(f), pid, std::forward<Args>(args)...);
 }
-
+/// remotecall_fetch with f registered (checked at link time).
+template <auto F, class... Args>
+detail::call_result_t<decltype(F), Args...> remotecall_fetch(detail::RegisteredCall<F> pid, Args&&... args) {
+    detail::CallTraits<decltype(F), Args...>::check();
+    return detail::fetch_call(F, pid.id, pid, std::chrono::nanoseconds(0), std::forward<Args>(args)...);
+}
 /// remotecall_fetch with options: with `o.timeout`, throws weft::TimeoutError (naming
 /// the process) when the answer has not come within it. Blocks the calling task only.
 /// Example: `int n = weft::remotecall_fetch(weft::CallOptions{std::chrono::seconds(5)}, count_heads, 2, 1000);`
 template <class F, class... Args>
-detail::call_result_t<F, Args...> remotecall_fetch(const CallOptions& o, F&& f, int pid, Args&&... args) {
-    return detail::fetch_call(o.timeout, std::forward<F>(f), pid, std::forward<Args>(args)...);
+detail::call_result_t<F, Args...> remotecall_fetch(const CallOptions& o, F&& f, detail::ProcAt pid, Args&&... args) {
+    return detail::fetch_checked(o.timeout, std::forward<F>(f), pid, std::forward<Args>(args)...);
 }
 
 /// Runs f(args...) on `pid`, waits until it has finished, and returns a Future for its
 /// result (stored on `pid`). A remote error is rethrown as weft::RemoteException.
 template <class F, class... Args>
-Future<detail::call_result_t<F, Args...>> remotecall_wait(F&& f, int pid, Args&&... args) {
+Future<detail::call_result_t<F, Args...>> remotecall_wait(F&& f, detail::ProcAt pid, Args&&... args) {
+    detail::CallTraits<detail::callable_t<F>, Args...>::check();
+    const detail::callable_t<F>& fn = f;
     return Future<detail::call_result_t<F, Args...>>(
-        detail::start_call<detail::CallKind::call_wait>(std::forward<F>(f), pid, std::forward<Args>(args)...));
+        detail::start_call<detail::CallKind::call_wait>(fn, std::nullopt, pid, std::forward<Args>(args)...));
+}
+/// remotecall_wait with f registered (checked at link time).
+template <auto F, class... Args>
+Future<detail::call_result_t<decltype(F), Args...>> remotecall_wait(detail::RegisteredCall<F> pid, Args&&... args) {
+    detail::CallTraits<decltype(F), Args...>::check();
+    return Future<detail::call_result_t<decltype(F), Args...>>(
+        detail::start_call<detail::CallKind::call_wait>(F, pid.id, pid, std::forward<Args>(args)...));
 }
 
 /// Runs f(args...) on `pid` and returns at once; nothing comes back. An error is printed
 /// on the process where it happened.
 template <class F, class... Args>
-void remote_do(F&& f, int pid, Args&&... args) {
-    detail::start_call<detail::CallKind::remote_do>(std::forward<F>(f), pid, std::forward<Args>(args)...);
+void remote_do(F&& f, detail::ProcAt pid, Args&&... args) {
+    detail::CallTraits<detail::callable_t<F>, Args...>::check();
+    const detail::callable_t<F>& fn = f;
+    detail::start_call<detail::CallKind::remote_do>(fn, std::nullopt, pid, std::forward<Args>(args)...);
+}
+/// remote_do with f registered (checked at link time).
+template <auto F, class... Args>
+void remote_do(detail::RegisteredCall<F> pid, Args&&... args) {
+    detail::CallTraits<decltype(F), Args...>::check();
+    detail::start_call<detail::CallKind::remote_do>(F, pid.id, pid, std::forward<Args>(args)...);
 }
 
 /// Julia's @spawnat: remotecall with the function first; `weft::any` picks a worker.
 /// The Future is waited for by an enclosing weft::sync.
 template <class F, class... Args>
-Future<detail::call_result_t<F, Args...>> spawnat(int pid, F&& f, Args&&... args) {
+Future<detail::call_result_t<F, Args...>> spawnat(detail::ProcAt pid, F&& f, Args&&... args) {
     auto fut = remotecall(std::forward<F>(f), pid, std::forward<Args>(args)...);
+    detail::sync_track_future(fut.handle_ptr());
+    return fut;
+}
+/// spawnat with f registered (checked at link time): `weft::spawnat<work>(weft::any, 3)`.
+template <auto F, class... Args>
+Future<detail::call_result_t<decltype(F), Args...>> spawnat(detail::RegisteredCall<F> pid, Args&&... args) {
+    auto fut = remotecall<F>(pid, std::forward<Args>(args)...);
     detail::sync_track_future(fut.handle_ptr());
     return fut;
 }
 
 /// Julia's @fetchfrom: remotecall_fetch with the process first.
 template <class F, class... Args>
-detail::call_result_t<F, Args...> fetchfrom(int pid, F&& f, Args&&... args) {
+detail::call_result_t<F, Args...> fetchfrom(detail::ProcAt pid, F&& f, Args&&... args) {
     return remotecall_fetch(std::forward<F>(f), pid, std::forward<Args>(args)...);
+}
+/// fetchfrom with f registered (checked at link time).
+template <auto F, class... Args>
+detail::call_result_t<decltype(F), Args...> fetchfrom(detail::RegisteredCall<F> pid, Args&&... args) {
+    return remotecall_fetch<F>(pid, std::forward<Args>(args)...);
 }
 
 }  // namespace weft

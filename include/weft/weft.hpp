@@ -18,10 +18,12 @@
 //   darray.hpp      DArray<T,N>, Array<T,N>, dzeros/dones/drand/drandn/dfill, distribute
 //   remote.hpp      WEFT_REMOTE, WEFT_REMOTE_AS
 //   serialize.hpp   OutArchive, InArchive, Serializable
-//   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException
+//   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException, describe
+//   call_site.hpp   CallSite (where a call was made; reported by RemoteException)
 #pragma once
 #include "channel.hpp"
 #include "cluster.hpp"
+#include "call_site.hpp"
 #include "cluster_manager.hpp"
 #include "condition.hpp"
 #include "darray.hpp"

@@ -18,6 +18,7 @@
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
+#include "weft/exceptions.hpp"
 
 namespace weft::rt {
 namespace bf = boost::fibers;
@@ -207,10 +208,8 @@ void launch(std::function<void()> fn) {
     bf::fiber(bf::launch::post, std::allocator_arg, PooledStack{}, [fn = std::move(fn)] {
         try {
             fn();
-        } catch (const std::exception& e) {
-            log_error("a task ended with an uncaught exception: ", e.what());
         } catch (...) {
-            log_error("a task ended with an uncaught exception of unknown type");
+            log_error("a task ended with an uncaught exception:\n", describe(std::current_exception()));
         }
     }).detach();
 }

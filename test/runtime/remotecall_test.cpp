@@ -99,12 +99,13 @@ TEST_F(RemoteCall, RemoteExceptionNamesTypeMessageAndWorker) {
         EXPECT_EQ(e.captured().type, "std::out_of_range");
         EXPECT_EQ(std::string(e.what()).rfind("On worker 3: std::out_of_range: ", 0), 0u) << e.what();
     }
-    auto f = weft::remotecall(throws_custom, 2, 1);
+    const int line = __LINE__; auto f = weft::remotecall(throws_custom, 2, 1);
     try {
         weft::fetch(f);
         FAIL() << "no exception";
     } catch (const weft::RemoteException& e) {
-        EXPECT_STREQ(e.what(), "On worker 2: std::invalid_argument: bad input 42");
+        EXPECT_EQ(std::string(e.what()), "On worker 2: std::invalid_argument: bad input 42 (called at remotecall_test.cpp:" +
+                                             std::to_string(line) + ":" + std::to_string(e.call_site().column) + ")");
     }
     // A later fetch rethrows without asking again, and wait rethrows too.
     EXPECT_THROW(weft::fetch(f), weft::RemoteException);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
 
 #include <weft/weft.hpp>
 
@@ -30,11 +31,13 @@ TEST(Serial, EverythingRunsOnProcessOne) {
 }
 
 TEST(Serial, ErrorsLookTheSame) {
+    int line = 0;
     try {
-        weft::remotecall_fetch(fails, 1);
+        line = __LINE__; weft::remotecall_fetch(fails, 1);
         FAIL();
     } catch (const weft::RemoteException& e) {
-        EXPECT_STREQ(e.what(), "On worker 1: std::runtime_error: nope");
+        EXPECT_EQ(std::string(e.what()), "On worker 1: std::runtime_error: nope (called at serial_test.cpp:" +
+                                             std::to_string(line) + ":" + std::to_string(e.call_site().column) + ")");
     }
     auto f = weft::remotecall(fails, 1);
     EXPECT_THROW(weft::fetch(f), weft::RemoteException);

@@ -12,6 +12,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "../call_site.hpp"
 #include "../serialize.hpp"
 
 namespace weft::detail {
@@ -259,10 +260,49 @@ template <class R, class... P>
 FnId register_function_as(std::string name, R (*f)(P...)) {
     return register_function(std::move(name), reinterpret_cast<void*>(f), &decode_function_call<R, P...>);
 }
+
+// Registration checked at link time. The template forms (remotecall<f>(pid, ...)) call
+// missing_WEFT_REMOTE_for(RemoteFn<&f>) from the caller's own code, through a defaulted
+// argument; RemoteFn<F> only declares that function (a friend), and only
+// Registration<F>, which WEFT_REMOTE(f) instantiates, defines it. So a program that
+// calls f remotely without registering it fails to link with
+//   main.cpp:12: undefined reference to
+//   `weft::detail::missing_WEFT_REMOTE_for(weft::detail::RemoteFn<&(count_heads(long))>)'
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-template-friend"  // a non-template friend is the point
+#endif
+template <auto F>
+struct RemoteFn {
+    friend FnId missing_WEFT_REMOTE_for(RemoteFn);
+};
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+template <auto F>
+struct Registration {
+    static inline FnId id = 0;  ///< set by the registration (static initialisation)
+    friend FnId missing_WEFT_REMOTE_for(RemoteFn<F>) {
+        // Called before the registering file's static initialisation ran: look it up.
+        return id ? id : function_id(reinterpret_cast<void*>(F));
+    }
+    static bool register_as(std::string name) {
+        id = register_function_as(std::move(name), F);
+        return missing_WEFT_REMOTE_for(RemoteFn<F>{}) == id;  // emits the definition here
+    }
+};
 template <auto... Fs>
 bool register_functions() {
-    (register_function_as(function_name<Fs>(), Fs), ...);
-    return true;
+    return (Registration<Fs>::register_as(function_name<Fs>()) && ...);
 }
+
+/// The process argument of the template forms: the process, the caller's location and
+/// the registered id of F, looked up from the caller's code (see above).
+template <auto F>
+struct RegisteredCall : ProcAt {
+    FnId id;
+    RegisteredCall(int p, CallSite s = {}, FnId i = missing_WEFT_REMOTE_for(RemoteFn<F>{})) noexcept  // NOLINT
+        : ProcAt(p, s), id(i) {}
+};
 
 }  // namespace weft::detail
