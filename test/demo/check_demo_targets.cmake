@@ -1,0 +1,33 @@
+# Reads DEMO_TARGETS from scripts/demo.sh, lists the commands Ninja would run to build
+# them from scratch (`ninja -t commands`), and fails if any compiles or links a test, a
+# benchmark, GoogleTest or Google Benchmark; they must include weft-translate and the
+# annotated example.
+file(STRINGS "${DEMO_SCRIPT}" line REGEX "^DEMO_TARGETS=")
+if(NOT line MATCHES "^DEMO_TARGETS=\"([^\"]+)\"")
+  message(FATAL_ERROR "${DEMO_SCRIPT}: no DEMO_TARGETS=\"...\" line")
+endif()
+separate_arguments(targets UNIX_COMMAND "${CMAKE_MATCH_1}")
+execute_process(COMMAND "${NINJA}" -C "${BUILD_DIR}" -t commands ${targets}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ninja -t commands ${targets} failed (${rc}): ${err}")
+endif()
+string(REGEX REPLACE "\n$" "" out "${out}")
+string(REPLACE ";" "\\;" out "${out}")
+string(REPLACE "\n" ";" commands "${out}")
+list(LENGTH commands n)
+message("the demo's targets (${targets}) need ${n} commands")
+set(bad "")
+foreach(c IN LISTS commands)
+  if(c MATCHES "(/test/(runtime|e2e|cluster|arrays_e2e|threads_e2e|threads_tsan|translator)/|/bench/|gtest|gmock|[Bb]enchmark|lit-tests)")
+    string(APPEND bad "  ${c}\n")
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "the demo path builds tests or benchmarks; these commands should not be needed:\n${bad}")
+endif()
+foreach(needed "translator/main.cpp" "weft-translate.*count_heads.cpp" "runtime/cluster.cpp")
+  if(NOT out MATCHES "${needed}")
+    message(FATAL_ERROR "the demo path does not build '${needed}'; DEMO_TARGETS no longer names the demo")
+  endif()
+endforeach()
