@@ -133,6 +133,11 @@ def main():
     cm.append("set(WEFT_DOC_SKETCHES\n  " + "\n  ".join(f'"{s}"' for s in sketches) + ")")
     cm.append("set(WEFT_DOC_FILES\n  " + "\n  ".join(f'"{m}"' for m in mds) + ")")
     write_if_changed(out / "blocks.cmake", "\n".join(cm) + "\n")
+    # Blocks that moved or went away leave no stale sources behind.
+    kept = {e.split("|")[0] for e in entries}
+    for f in list(out.glob("doc_*.cpp")) + list(out.glob("doc_*.expected")):
+        if f.stem not in kept:
+            f.unlink()
 
 
 if __name__ == "__main__":
