@@ -76,6 +76,7 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_STRIP_FILES ON)  # no debug information in the package
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "g++, libboost-fiber-dev (>= 1.74), libboost-context-dev (>= 1.74), libssl-dev, libcereal-dev")
 if(TARGET weft-translate)

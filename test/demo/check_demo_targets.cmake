@@ -2,6 +2,7 @@
 # them from scratch (`ninja -t commands`), and fails if any compiles or links a test, a
 # benchmark, GoogleTest or Google Benchmark; they must include weft-translate and the
 # annotated example.
+cmake_policy(VERSION 3.25)
 file(STRINGS "${DEMO_SCRIPT}" line REGEX "^DEMO_TARGETS=")
 if(NOT line MATCHES "^DEMO_TARGETS=\"([^\"]+)\"")
   message(FATAL_ERROR "${DEMO_SCRIPT}: no DEMO_TARGETS=\"...\" line")

@@ -1,5 +1,6 @@
 # Runs a documentation block EXE with 2 workers; it must exit 0 and, when EXPECTED names a
 # file (the ```text output block after it), print exactly that on stdout.
+cmake_policy(VERSION 3.25)
 execute_process(COMMAND ${CMAKE_COMMAND} -E env WEFT_PROCS=2 ${EXE}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 100)
 message("exit ${rc}, stdout:\n${out}stderr:\n${err}")

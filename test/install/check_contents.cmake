@@ -1,5 +1,6 @@
 # What `cmake --install` puts in PREFIX: the tools, headers, libweft, the CMake package,
 # weft.pc, a man page per tool (troff that man can read), bash completion that completes.
+cmake_policy(VERSION 3.25)
 set(missing "")
 foreach(f include/weft/weft.hpp ${LIBDIR}/libweft.a ${LIBDIR}/pkgconfig/weft.pc
           ${LIBDIR}/cmake/weft/weftConfig.cmake ${LIBDIR}/cmake/weft/weftTargets.cmake
@@ -15,8 +16,10 @@ foreach(tool IN LISTS TOOLS)
     endif()
   endforeach()
   file(STRINGS "${PREFIX}/share/man/man1/${tool}.1" th REGEX "^\\.TH ")
-  if(NOT th MATCHES "${tool}" AND NOT th MATCHES "WEFT")
-    message(FATAL_ERROR "share/man/man1/${tool}.1 has no .TH line naming the page: '${th}'")
+  string(TOUPPER "${tool}" title)
+  string(FIND "${th}" ".TH ${title} 1 " at)
+  if(NOT at EQUAL 0)
+    message(FATAL_ERROR "share/man/man1/${tool}.1 has no '.TH ${title} 1' line: '${th}'")
   endif()
   if(th MATCHES "@")
     message(FATAL_ERROR "share/man/man1/${tool}.1 was not configured: '${th}'")

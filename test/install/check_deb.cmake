@@ -3,6 +3,7 @@
 # resource headers and the libraries programs link; unpacked with dpkg-deb -x into a
 # scratch root (not installed), test/translator/outside builds against that root with
 # CMake's default generator and weft_translate(), and runs with the root's weftrun -p 2.
+cmake_policy(VERSION 3.25)
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)

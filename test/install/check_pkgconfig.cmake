@@ -1,6 +1,7 @@
 # `CXX app.cpp $(pkg-config --cflags --libs weft)` against the installed PREFIX links
 # (libweft is static: weft.pc names Boost.Fiber/Context and libcrypto) and runs with
 # weftrun -p 2.
+cmake_policy(VERSION 3.25)
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(ENV{PKG_CONFIG_PATH} "${PREFIX}/${LIBDIR}/pkgconfig")

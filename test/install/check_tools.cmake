@@ -1,15 +1,17 @@
 # Every installed tool: --help prints a usage on stdout (nothing on stderr) and exits 0;
 # --version prints weft's VERSION on stdout and exits 0; weft-c++ --version also prints
 # the translator's Clang and the C++ compiler's version line.
+cmake_policy(VERSION 3.25)
 foreach(tool IN LISTS TOOLS)
   set(exe "${PREFIX}/bin/${tool}")
+  string(REPLACE "+" "\\+" tool_re "${tool}")
   execute_process(COMMAND "${exe}" --help RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0 OR NOT out MATCHES "^usage: ${tool}" OR NOT err STREQUAL "")
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^usage: ${tool_re}" OR NOT err STREQUAL "")
     message(FATAL_ERROR "${tool} --help: exit ${rc}, stdout:\n${out}\nstderr:\n${err}")
   endif()
   execute_process(COMMAND "${exe}" --version RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(REPLACE "." "\\." version_re "${VERSION}")
-  if(NOT rc EQUAL 0 OR NOT out MATCHES "^${tool}[^\n]* ${version_re}" OR NOT err STREQUAL "")
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^${tool_re}[^\n]* ${version_re}" OR NOT err STREQUAL "")
     message(FATAL_ERROR "${tool} --version: exit ${rc}, expected '${tool} ... ${VERSION}' on stdout; stdout:\n${out}\nstderr:\n${err}")
   endif()
   if(tool STREQUAL "weft-c++" AND NOT out MATCHES "Clang [0-9]" )
