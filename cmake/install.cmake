@@ -1,6 +1,9 @@
 # Packaging: `cmake --install` gives a CMake config package, find_package(weft CONFIG),
 # with weft::runtime, weft::translate, weft::cxx and weft_translate(<target>).
 include(CMakePackageConfigHelpers)
+# `cmake --install`, `ninja install` and `cpack` install what is built (after scripts/demo.sh:
+# the library and the tools) instead of first building every test and benchmark.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(WEFT_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/weft")
 
 install(EXPORT weftTargets NAMESPACE weft:: DESTINATION "${WEFT_INSTALL_CMAKEDIR}" FILE weftTargets.cmake)
