@@ -22,6 +22,18 @@ set(WEFT_TRANSLATE_GCC_ONLY_OPTIONS
   CACHE STRING "weft_translate(): compile options not passed to clang (regular expression)")
 function(_weft_translate_flags target out_var)
   set(incs "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+  # The compiler's own include directories (/usr/include, from cereal::cereal say) are left
+  # out, as CMake leaves them out of compile lines: -I/usr/include would put them before
+  # the C++ library's and give clang another copy of weft's headers first.
+  set(implicit "")
+  foreach(dir IN LISTS CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+    string(REGEX REPLACE "([][+.*?()^$|\\])" "\\\\\\1" dir "${dir}")
+    list(APPEND implicit "${dir}")
+  endforeach()
+  if(implicit)
+    list(JOIN implicit "|" implicit)
+    set(incs "$<FILTER:${incs},EXCLUDE,^(${implicit})/?$>")
+  endif()
   set(defs "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
   set(std "$<TARGET_PROPERTY:${target},CXX_STANDARD>")
   set(ext_prop "$<TARGET_PROPERTY:${target},CXX_EXTENSIONS>")
