@@ -1,7 +1,8 @@
 // The seed manual's first examples, annotated for weft-translate: count heads with
 // `spawn` + `fetch`, a random matrix made with `spawnat` and summed with `fetch`, and a
 // function defined `everywhere`. Run with workers: WEFT_PROCS=2 ./annotated_count_heads
-// Compiled without translation it runs serially and prints the same results.
+// Compiled without translation it runs serially and prints the same results. Which process
+// computed what goes to stderr (a worker's lines arrive as "From worker N: ...").
 #include <weft/weft.hpp>
 
 #include <cstdint>
@@ -17,6 +18,8 @@ int count_heads(long n, std::uint64_t seed) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         heads += static_cast<int>(x >> 63);
     }
+    std::fprintf(stderr, "process %d: count_heads(%ld, seed %llu) = %d\n", weft::myid(), n,
+                 static_cast<unsigned long long>(seed), heads);
     return heads;
 }
 
@@ -32,11 +35,16 @@ std::vector<double> rand_matrix(int rows, int cols, std::uint64_t seed) {
 double sum(const std::vector<double>& m) {
     double s = 0;
     for (double e : m) s += e;
+    std::fprintf(stderr, "process %d: sum of %zu numbers\n", weft::myid(), m.size());
     return s;
 }
 
 int main(int argc, char** argv) {
     weft::init(argc, argv);
+    std::fprintf(stderr, "%d process(es): the master (process 1)", weft::nprocs());
+    for (int w : weft::workers())
+        if (w != 1) std::fprintf(stderr, ", worker %d", w);
+    std::fprintf(stderr, "\n");
     long n = 20000000;
 
     // Julia: a = @spawn count_heads(n); b = @spawn count_heads(n); fetch(a) + fetch(b)

@@ -5,6 +5,10 @@
 
 #include "square.hpp"
 
+// The target's C++ standard and compile options reach the translator too.
+static_assert(__cplusplus > 202002L, "parsed as C++23 (CMAKE_CXX_STANDARD 23)");
+static_assert(static_cast<char>(-1) > 0, "parsed with -funsigned-char");
+
 int main(int argc, char** argv) {
     weft::init(argc, argv);
     int x = 7;

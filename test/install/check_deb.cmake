@@ -1,0 +1,51 @@
+# `cpack -G DEB` in BUILD_DIR makes weft_<VERSION>_<arch>.deb; its control file's Depends:
+# names the Clang/LLVM libraries weft-translate links (computed by dpkg-shlibdeps), Clang's
+# resource headers and the libraries programs link; unpacked with dpkg-deb -x into a
+# scratch root (not installed), test/translator/outside builds against that root with
+# CMake's default generator and weft_translate(), and runs with the root's weftrun -p 2.
+cmake_policy(VERSION 3.25)
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}${err}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+run(${CMAKE_COMMAND} -E chdir "${BUILD_DIR}" cpack -G DEB -B "${WORK_DIR}/pkg")
+run(dpkg --print-architecture)
+string(STRIP "${last_output}" arch)
+set(deb "${WORK_DIR}/pkg/weft_${VERSION}_${arch}.deb")
+if(NOT EXISTS "${deb}")
+  file(GLOB made "${WORK_DIR}/pkg/*.deb")
+  message(FATAL_ERROR "cpack did not make ${deb}; it made: ${made}")
+endif()
+
+run(dpkg-deb -f "${deb}" Depends)
+set(depends "${last_output}")
+message("Depends: ${depends}")
+foreach(needed "libc6" "libclang-cpp${LLVM_MAJOR}" "libllvm${LLVM_MAJOR}" "libclang-common-${LLVM_MAJOR}-dev"
+               "libboost-fiber-dev" "libssl-dev" "libcereal-dev" "g\\+\\+")
+  if(NOT depends MATCHES "(^|[ ,])${needed}([ ,(]|$|\n)")
+    message(FATAL_ERROR "${deb}: Depends: does not name ${needed}:\n${depends}")
+  endif()
+endforeach()
+
+set(root "${WORK_DIR}/root")
+run(dpkg-deb -x "${deb}" "${root}")
+foreach(f usr/bin/weftrun usr/bin/weft-translate usr/bin/weft-c++ usr/share/man/man1/weft-translate.1)
+  if(NOT EXISTS "${root}/${f}")
+    message(FATAL_ERROR "${deb} has no /${f}")
+  endif()
+endforeach()
+file(COPY "${SOURCE_DIR}/" DESTINATION "${WORK_DIR}/src")
+set(b "${WORK_DIR}/build")
+run(${CMAKE_COMMAND} -S "${WORK_DIR}/src" -B "${b}" "-DCMAKE_PREFIX_PATH=${root}/usr")
+run(${CMAKE_COMMAND} --build "${b}")
+run("${root}/usr/bin/weftrun" -p 2 "${b}/outside")
+if(NOT last_output MATCHES "hello: square=49 remote=1")
+  message(FATAL_ERROR "the project built against the unpacked .deb printed: ${last_output}")
+endif()
+message("${last_output}")
