@@ -1,5 +1,6 @@
 # lit configuration for weft-translate's tests. Substitutions:
 #   %weft-translate   the translator, then clang++ -fsyntax-only on each output it wrote
+#   %weft-translate-only  the translator alone (an input with an error only a compiler sees)
 #   %weft-cxx         the compiler launcher (weft-c++)
 #   %cxx              the C++ compiler         %cxxflags   -std=c++20 and weft's include path
 #   %expect-exit N    runs the rest of the line and checks that it exits with status N
@@ -23,6 +24,9 @@ if config.cereal_include:
     # System directories stay implicit: -I/usr/include breaks libstdc++'s #include_next.
     cxxflags += " " + " ".join("-I" + d for d in config.cereal_include.split(";")
                                if d and d not in ("/usr/include", "/usr/local/include"))
+# %weft-translate-only: the translator alone, for a test whose input has an error only the
+# compiler sees (a user's type error, to check where the compiler reports it).
+config.substitutions.append(("%weft-translate-only", config.weft_translate))
 # %weft-translate compiles what it translated (Inputs/translate_and_compile.py), with
 # clang++ and weft's headers precompiled once per run.
 clangxx = os.path.join(config.llvm_tools_dir, "clang++")

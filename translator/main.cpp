@@ -153,7 +153,7 @@ class TwinDatabase : public clang::tooling::CompilationDatabase {
 
     std::vector<clang::tooling::CompileCommand> getCompileCommands(llvm::StringRef file) const override {
         std::vector<clang::tooling::CompileCommand> own = exact_->getCompileCommands(file);
-        if (!own.empty()) return own;
+        if (!own.empty()) return {own.front()};  // one translation, with the first (as clangd)
         const std::string path = absolute(file);
         const llvm::StringRef marker = "/weft_translated/";
         std::optional<clang::tooling::CompileCommand> best;

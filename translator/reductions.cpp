@@ -143,7 +143,8 @@ bool check_reduction_op(Translation& t, llvm::StringRef op, clang::SourceLocatio
                 << name << type;
             return false;
         }
-    if (is_builtin_reduction_op(op) || !t.sema) return true;
+    // Inside a template the name may be found only at instantiation: the compiler checks it.
+    if (is_builtin_reduction_op(op) || !t.sema || (fn && fn->isDependentContext())) return true;
 
     clang::Sema& S = *t.sema;
     bool found = false, callable = false;

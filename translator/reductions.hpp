@@ -9,10 +9,10 @@ namespace weft::tr {
 /// Checks the reduction operator `op` (written at `op_loc`) for the variable `var` of a
 /// loop in function `fn`: one of + - * && || on an arithmetic type (or a class type with
 /// that operator and a constructor from an integer, such as std::complex), min max on an
-/// arithmetic type, & | ^ on an integer type, or the name of a function (found from `fn` or by argument-dependent
-/// lookup) callable with two const values of var's type, returning a value that converts
-/// to it. Reports at `op_loc` in OpenMP's wording and returns false otherwise. A variable
-/// of a dependent type is left to the compiler.
+/// arithmetic type, & | ^ on an integer type, or the name of a function (found from
+/// `fn` or by argument-dependent lookup) callable with two const values of var's type,
+/// returning a value that converts to it. Reports at `op_loc` in OpenMP's wording and returns false otherwise. A variable
+/// of a dependent type, or a function named in a template, is left to the compiler.
 bool check_reduction_op(Translation& t, llvm::StringRef op, clang::SourceLocation op_loc, const clang::VarDecl* var,
                         const clang::FunctionDecl* fn);
 

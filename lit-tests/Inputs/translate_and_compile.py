@@ -59,12 +59,14 @@ else:
 
 compile_flags = [f for f in flags if f.startswith(("-D", "-U", "-I", "-std=", "-include"))]
 base = cxxflags.split()
-for text in outputs:
-    key = hashlib.sha1(text + repr(compile_flags).encode()).hexdigest()
+for text, source in zip(outputs, inputs):
+    key = hashlib.sha1(text + repr(compile_flags).encode() + os.path.abspath(source).encode()).hexdigest()
     marker = os.path.join(cache, key)
     if os.path.exists(marker):
         continue
-    cmd = [clangxx, "-fsyntax-only", "-Wno-unknown-pragmas", *base, *compile_flags, "-x", "c++", "-"]
+    # "header.h" includes are looked up beside the source, as weft_translate() does.
+    cmd = [clangxx, "-fsyntax-only", "-Wno-unknown-pragmas", *base, *compile_flags,
+           "-iquote", os.path.dirname(os.path.abspath(source)), "-x", "c++", "-"]
     if pch != "-" and not compile_flags:
         cmd[1:1] = ["-include-pch", pch]
     c = subprocess.run(cmd, input=text, capture_output=True)
