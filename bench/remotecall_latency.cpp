@@ -3,9 +3,15 @@
 // (TCP_NODELAY, blocking send/recv, 32-byte request, 24-byte reply, echo server in a
 // forked child). Goal: ratio of medians <= 1.2 pinned (taskset -c 0), <= 1.1 unpinned.
 //
-//   bench_remotecall_latency [--iters=N] [--rounds=R]
+//   bench_remotecall_latency [--iters=N] [--rounds=R] [--load=L]
 // The two are measured in alternating blocks (R rounds of N/R calls each, after a
-// warm-up) so that load from other processes falls on both alike.
+// warm-up) so that load from other processes falls on both alike. --load=L starts L busy
+// loops (child processes, killed by pid at the end) to measure on oversubscribed CPUs
+// (issue 17: the scheduler's spin); the calls/s rows are then the figures to compare.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <vector>
 
@@ -45,6 +51,14 @@ int main(int argc, char** argv) {
     const long iters = bench::option(argc, argv, "iters", 40000);
     const long rounds = bench::option(argc, argv, "rounds", 20);
     const long per_round = iters / rounds;
+    std::vector<pid_t> busy;
+    for (long k = 0; k < bench::option(argc, argv, "load", 0); ++k) {
+        const pid_t child = ::fork();
+        if (child == 0)
+            for (;;) asm volatile("");  // a CPU-bound process, nothing else
+        if (child < 0) bench::die("fork");
+        busy.push_back(child);
+    }
 
     bench::RawEcho raw(bench::EchoMode::small);
     int pid = weft::addprocs(1).at(0);
@@ -67,6 +81,15 @@ int main(int argc, char** argv) {
                goal);
     bench::row("remotecall_latency", "round trip, p90", 1e6 * bench::quantile(ours, 0.9),
                1e6 * bench::quantile(base, 0.9), "us", "-");
+    double ours_total = 0, base_total = 0;
+    for (double t : ours) ours_total += t;
+    for (double t : base) base_total += t;
+    const std::string metric = "calls/s (" + std::to_string(busy.size()) + " busy loops)";
+    bench::row("remotecall_latency", metric.c_str(),
+               static_cast<double>(ours.size()) / ours_total, static_cast<double>(base.size()) / base_total, "calls/s",
+               "-");
+    for (pid_t b : busy) ::kill(b, SIGKILL);
+    for (pid_t b : busy) ::waitpid(b, nullptr, 0);
     weft::rmprocs(pid);
     return 0;
 }

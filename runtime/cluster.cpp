@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "arrays/startup.hpp"
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "pools/pools.hpp"
 #include "log.hpp"
@@ -33,16 +34,7 @@ ClusterState& state() {
 }
 
 std::chrono::seconds worker_timeout() {
-    static const std::chrono::seconds t = [] {
-        long v = 60;
-        if (const char* s = std::getenv("WEFT_WORKER_TIMEOUT"); s && *s) {
-            char* end = nullptr;
-            long x = std::strtol(s, &end, 10);
-            if (end && *end == 0 && x > 0) v = x;
-            else log_warn("WEFT_WORKER_TIMEOUT='", s, "' is not a positive number of seconds; using 60");
-        }
-        return std::chrono::seconds(v);
-    }();
+    static const std::chrono::seconds t = config::worker_timeout();
     return t;
 }
 
@@ -123,8 +115,7 @@ void join_worker(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<Clu
 /// 32 MiB vectors, 0.58x with this). Keep freed blocks up to 256 MiB in the heap for reuse.
 /// WEFT_MALLOC_TUNING=0 leaves glibc's defaults alone.
 void tune_malloc() {
-    const char* v = std::getenv("WEFT_MALLOC_TUNING");
-    if (v && !std::strcmp(v, "0")) return;
+    if (!config::malloc_tuning()) return;
     ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
     ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
@@ -243,7 +234,9 @@ void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<Work
     m.topology = static_cast<std::uint8_t>(topology);
     m.log_level = static_cast<int>(log_level());
     for (auto& [p, peer] : st.peers)
-        if (p != 1 && !peer.host.empty()) m.peers.push_back({p, peer.host, peer.port});
+        if (p != 1 && !peer.host.empty())
+            m.peers.push_back({p, peer.host, peer.port,
+                               topology == Topology::custom && !custom_linked(cfg.get(), peer.config.get())});
     try {
         auto& buf = conn->begin(MsgType::join_pgrp);
         OutArchive ar(buf, pid);
@@ -279,10 +272,14 @@ void announce_new_peers(const std::vector<int>& added) {
         auto it = st.peers.find(np);
         if (it == st.peers.end()) continue;
         PeerAddr a{np, it->second.host, it->second.port};
-        std::vector<std::shared_ptr<Connection>> others;
+        auto cfg = it->second.config;
+        std::vector<std::pair<std::shared_ptr<Connection>, bool>> others;  // and whether np is refused to it
         for (auto& [p, peer] : st.peers)
-            if (p != np && peer.conn && peer.conn->is_open()) others.push_back(peer.conn);
-        for (auto& c : others) {
+            if (p != np && peer.conn && peer.conn->is_open())
+                others.emplace_back(peer.conn, st.topology == Topology::custom &&
+                                                   !custom_linked(cfg.get(), peer.config.get()));
+        for (auto& [c, refused] : others) {
+            a.refused = refused;
             try {
                 if (!c->is_open()) continue;
                 auto& buf = c->begin(MsgType::peer_added);
@@ -307,6 +304,17 @@ void handle_worker_output(Connection& c, const OutputMsg& m) {
         out.append(m.text, start, nl - start);
         out += '\n';
         start = nl + 1;
+    }
+    if (m.stream == 2) {  // kept for the error that says how the worker ended
+        auto p = state().peers.find(c.peer());
+        if (p != state().peers.end() && p->second.config && p->second.config->process) {
+            std::string_view text(m.text);
+            while (!text.empty()) {
+                auto nl = text.find('\n');
+                p->second.config->process->note_stderr_line(text.substr(0, nl));
+                text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+            }
+        }
     }
     const int fd = m.stream == 2 ? 2 : 1;
     std::fflush(fd == 2 ? stderr : stdout);
@@ -333,7 +341,7 @@ std::shared_ptr<Connection> connection_to(int pid) {
         auto it = st.peers.find(pid);
         if (it == st.peers.end()) {
             if (pid == st.myid) throw std::logic_error("weft: internal error: a message to this process itself");
-            throw ProcessExitedException(pid, "it is not (or no longer) part of the cluster");
+            throw ProcessExitedException(pid, departed_reason(pid));
         }
         Peer& p = it->second;
         if (p.conn && p.conn->is_open()) return p.conn;
@@ -346,6 +354,11 @@ std::shared_ptr<Connection> connection_to(int pid) {
             throw std::logic_error("weft: process " + std::to_string(st.myid) + " cannot call process " +
                                    std::to_string(pid) + ": the cluster uses topology master_worker "
                                    "(worker-to-worker calls are disabled; use all_to_all)");
+        if (p.refused)
+            throw std::logic_error("weft: process " + std::to_string(st.myid) + " cannot call process " +
+                                   std::to_string(pid) + ": the cluster uses topology custom and the cluster "
+                                   "manager did not connect them (neither ident is in the other's "
+                                   "WorkerConfig::connect_idents); route the call through process 1");
         if (p.host.empty() || p.port == 0)
             throw ProcessExitedException(pid, "its connection is closed and its address is unknown");
         auto ev = std::make_shared<Event>();
@@ -432,10 +445,18 @@ void accept_connection(tcp::socket sock) {
     });
 }
 
+std::string departed_reason(int pid) {
+    auto& st = state();
+    auto it = st.departed.find(pid);
+    return it == st.departed.end() ? std::string("it is no longer part of the cluster")
+                                   : "it is no longer part of the cluster: " + it->second;
+}
+
 void peer_gone(int pid, const std::string& reason) {
     auto& st = state();
     auto it = st.peers.find(pid);
     if (it == st.peers.end()) return;
+    st.departed[pid] = reason;
     Peer peer = std::move(it->second);
     st.peers.erase(it);
     if (peer.conn) peer.conn->close(reason);
@@ -490,6 +511,23 @@ void on_connection_closed(Connection& c, const std::string& reason) {
         auto cfg = it->second.config;
         auto mgr = it->second.manager;
         if (!it->second.removing) {
+            if (cfg && cfg->process && cfg->ospid && cfg->process->ospid() == *cfg->ospid) {
+                // The worker is our child: its callers learn how it ended (exit status or
+                // signal, last stderr lines) once it is reaped, which follows the closed
+                // connection within milliseconds unless it is still alive.
+                launch([pid, cfg, mgr, reason] {
+                    const bool ended = cfg->process->wait_exit(std::chrono::seconds(2));
+                    std::string how = "its connection closed (" + reason + ")";
+                    if (ended)
+                        how = "its process (pid " + std::to_string(*cfg->ospid) + ") " +
+                              (cfg->process->exit_description().rfind("killed", 0) == 0 ? "was " : "ended with ") +
+                              cfg->process->exit_description() + " and " + how;
+                    how += "; its last lines on stderr:\n" + cfg->process->stderr_tail();
+                    peer_gone(pid, how);
+                    deregister_later(pid, cfg, mgr, reason);
+                });
+                return;
+            }
             // Fail what waits on it now; the manager's deregister (which may wait for the
             // launcher to exit) and the report of how it ended run on a task.
             peer_gone(pid, "its connection closed (" + reason + ")");
@@ -535,6 +573,13 @@ void init(int& argc, char**& argv) {
     }
     argc = out;
     argv[argc] = nullptr;
+    try {
+        rt::config::check_all();  // a bad WEFT_* value stops the program here, named
+    } catch (const std::invalid_argument& e) {
+        if (!worker) throw;
+        std::fprintf(stderr, "weft worker (pid %d): %s\n", static_cast<int>(::getpid()), e.what());
+        std::_Exit(1);
+    }
     install_scheduler();
     install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
     tune_malloc();
@@ -544,7 +589,7 @@ void init(int& argc, char**& argv) {
         st.myid = 0;  // until the master's JoinPGRPMsg
         run_worker(bind);  // never returns
     }
-    if (const char* c = std::getenv("WEFT_COOKIE"); c && *c && st.cookie.empty()) st.cookie = c;
+    if (st.cookie.empty()) st.cookie = rt::config::cookie();
     detail::shm_remove_stale();  // segments of SharedArrays whose creator was killed
     if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined
         thread_local ExitGuard spmd_guard;
@@ -554,21 +599,8 @@ void init(int& argc, char**& argv) {
     if (st.cookie.empty()) st.cookie = random_cookie();
     thread_local ExitGuard guard;
     (void)guard;
-    if (const char* mf = std::getenv("WEFT_MACHINE_FILE"); mf && *mf) addprocs(parse_machine_file(mf));
-    if (const char* p = std::getenv("WEFT_PROCS"); p && *p) {
-        int n = 0;
-        if (!std::strcmp(p, "auto")) {
-            n = static_cast<int>(std::thread::hardware_concurrency());
-        } else {
-            char* end = nullptr;
-            long v = std::strtol(p, &end, 10);
-            if (!end || *end || v < 0 || v > 4096)
-                throw std::invalid_argument(std::string("weft: WEFT_PROCS='") + p +
-                                            "' is not a worker count (0-4096) or 'auto'");
-            n = static_cast<int>(v);
-        }
-        if (n > 0) addprocs(n);
-    }
+    if (const std::string mf = rt::config::machine_file(); !mf.empty()) addprocs(parse_machine_file(mf));
+    if (const int n = rt::config::procs().value_or(0); n > 0) addprocs(n);
 }
 
 namespace {
@@ -578,6 +610,10 @@ std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_mana
     require_master("add workers");
     auto& st = state();
     if (!st.initialized) throw std::logic_error("weft: call weft::init(argc, argv) first in main");
+    if (st.lazy && !st.peers.empty() && *st.lazy != o.lazy)  // as Julia's ArgumentError
+        throw std::invalid_argument(std::string("weft: addprocs: the workers present were added with lazy=") +
+                                    (*st.lazy ? "true" : "false") + "; cannot add workers with lazy=" +
+                                    (o.lazy ? "true" : "false") + " (remove them first, or use the same setting)");
     struct Slot {
         int pid = 0;
         Event done;
@@ -630,7 +666,9 @@ std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_mana
         else n.errors.push_back(s->error);
     }
     st.topology = o.topology;
+    st.lazy = o.lazy;
     announce_new_peers(added);
+    if (!o.lazy) connect_eagerly(added);
     if (!n.errors.empty()) {
         std::string msg = "weft: addprocs (" + mgr->name() + "): " + std::to_string(n.errors.size()) +
                           " worker(s) could not be started (the " + std::to_string(added.size()) +
@@ -772,8 +810,12 @@ std::string cluster_cookie() {
     return st.cookie;
 }
 std::string cluster_cookie(std::string cookie) {
-    if (cookie.empty()) throw std::invalid_argument("weft: cluster_cookie: the cookie must not be empty");
     if (cookie.find('\n') != std::string::npos) throw std::invalid_argument("weft: cluster_cookie: no newlines");
+    if (cookie.find_first_not_of(' ') == std::string::npos)
+        log_warn("cluster_cookie: an empty cookie is no protection: anyone who can reach a worker's port can run "
+                 "code there; use a random secret (weft::cluster_cookie() makes one)");
+    // As Julia: a cookie shorter than 16 characters is padded with spaces to 16.
+    if (cookie.size() < 16) cookie.resize(16, ' ');
     state().cookie = std::move(cookie);
     return state().cookie;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -27,6 +28,7 @@ struct Peer {
     bool removing = false;                    ///< rmprocs asked it to exit
     bool user_manager = false;                ///< `manager` belongs to the user (may be gone at exit)
     bool deregister_when_gone = false;        ///< rmprocs gave up waiting: deregister it when it goes
+    bool refused = false;                     ///< custom topology: no connection to it (connect_idents)
 };
 
 struct ClusterState {
@@ -35,9 +37,11 @@ struct ClusterState {
     bool initialized = false;
     bool shutting_down = false;
     std::map<int, Peer> peers;  ///< every other live process
+    std::map<int, std::string> departed;  ///< master: how each process that left ended
     int next_pid = 2;  ///< ids below it were handed out (on a worker: the highest it heard of, + 1)
     std::size_t round_robin = 0;
     Topology topology = Topology::all_to_all;
+    std::optional<bool> lazy;  ///< master: AddProcsOptions::lazy of the workers present
     std::string cookie;
     std::string host;  ///< the address this process listens on (workers)
     int port = 0;
@@ -55,6 +59,8 @@ std::shared_ptr<Connection> connection_to(int pid);
 std::shared_ptr<Connection> existing_connection(int pid);
 /// Called when a peer is gone for good (exit, kill, removal): fails what waits on it.
 void peer_gone(int pid, const std::string& reason);
+/// Why calls to `pid`, which is no longer a peer, fail (how it ended, where known).
+std::string departed_reason(int pid);
 /// Accepts connections on the listening socket (workers), each authenticated on a task.
 void start_accepting();
 /// Connects a TCP socket to host:port on a task, with a timeout; keepalive set.
@@ -72,6 +78,12 @@ void finish_join(int pid, std::shared_ptr<Connection> conn, std::shared_ptr<Work
                  const std::string& who);
 /// Tells every worker about the new ones.
 void announce_new_peers(const std::vector<int>& added);
+/// Custom topology (master): whether workers a and b are connected, i.e. one's ident is in
+/// the other's connect_idents. Throws std::invalid_argument for idents it cannot compare.
+bool custom_linked(const WorkerConfig* a, const WorkerConfig* b);
+/// lazy = false (master): each new worker connects now to every worker below it that it
+/// may reach; returns once all those connections are made.
+void connect_eagerly(const std::vector<int>& added);
 /// Worker side: reads the cookie (WEFT_COOKIE_FILE, else stdin), listens, announces.
 /// worker.cpp
 void run_worker(const std::string& bind);

@@ -10,11 +10,19 @@
 
 namespace weft::rt {
 std::size_t stored_refs_here() { return stored_count(); }
+std::vector<int> connected_here() {
+    std::vector<int> v;
+    for (auto& [p, peer] : state().peers)
+        if (peer.conn && peer.conn->is_open()) v.push_back(p);
+    return v;  // std::map order: ascending
+}
 }  // namespace weft::rt
 WEFT_REMOTE_AS(weft_debug_stored_refs, &weft::rt::stored_refs_here)
+WEFT_REMOTE_AS(weft_debug_connected, &weft::rt::connected_here)
 
 namespace weft::debug {
 std::size_t stored_refs(int pid) { return remotecall_fetch(&rt::stored_refs_here, pid); }
+std::vector<int> connected_to(int pid) { return remotecall_fetch(&rt::connected_here, pid); }
 
 std::string address(int pid) {
     auto& st = rt::state();

@@ -14,17 +14,20 @@ namespace {
 std::string remote_text(const CapturedException& c) {
     return "On worker " + std::to_string(c.pid) + ": " + c.type + ": " + c.message;
 }
+/// Julia's showerror of a CompositeException: the first error, then how many more.
 std::string composite_text(const std::vector<std::exception_ptr>& errors) {
-    std::string s = std::to_string(errors.size()) + (errors.size() == 1 ? " error" : " errors") + " collected:";
-    for (const auto& e : errors) {
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            s += "\n  " + detail::demangle(typeid(x).name()) + ": " + x.what();
-        } catch (...) {
-            s += "\n  unknown exception";
-        }
+    if (errors.empty()) return "no errors collected";
+    std::string s;
+    try {
+        std::rethrow_exception(errors.front());
+    } catch (const std::exception& x) {
+        s = detail::demangle(typeid(x).name()) + ": " + x.what();
+    } catch (...) {
+        s = "unknown exception";
     }
+    if (errors.size() > 1)
+        s += "\n...and " + std::to_string(errors.size() - 1) +
+             (errors.size() == 2 ? " more exception" : " more exceptions") + " (CompositeException::exceptions() lists all)";
     return s;
 }
 }  // namespace
@@ -34,6 +37,11 @@ RemoteException::RemoteException(CapturedException c) : std::runtime_error(remot
 ProcessExitedException::ProcessExitedException(int pid, const std::string& detail)
     : std::runtime_error("process " + std::to_string(pid) + " exited" + (detail.empty() ? "" : ": " + detail) +
                          " (seen on process " + std::to_string(myid()) + ")"),
+      pid_(pid) {}
+
+TimeoutError::TimeoutError(int pid, const std::string& what_waited)
+    : std::runtime_error("process " + std::to_string(pid) + " did not answer in time: " + what_waited +
+                         " (seen on process " + std::to_string(myid()) + "; the call may still run there)"),
       pid_(pid) {}
 
 CompositeException::CompositeException(std::vector<std::exception_ptr> errors)

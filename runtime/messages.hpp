@@ -65,7 +65,8 @@ struct PeerAddr {
     std::int32_t pid = 0;
     std::string host;
     std::int32_t port = 0;
-    template <class A> void serialize(A& a) { a(pid, host, port); }
+    bool refused = false;  ///< custom topology: the manager does not connect the receiver to it
+    template <class A> void serialize(A& a) { a(pid, host, port, refused); }
 };
 struct JoinPGRPMsg {
     std::int32_t pid = 0;

@@ -1,6 +1,7 @@
 // runtime/pending.hpp — requests waiting for a ResultMsg: the waiting task parks on an
 // Event; the reader decodes the result straight into the waiter's storage.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -22,12 +23,15 @@ struct Pending {
     bool exited = false;
     bool decoding = false;  ///< the reader is decoding into `out` (a streamed result may wait)
     std::string exit_reason;
+    std::chrono::nanoseconds timeout{0};  ///< > 0: wait_pending throws TimeoutError after it
 };
 
 /// Registers p (which must stay alive until wait_pending returns) and returns its id.
 std::uint64_t pending_add(Pending& p);
 /// Waits for the result. Throws ProcessExitedException if the peer went away,
-/// RemoteException for remote_error and InvalidStateException for invalid_state.
+/// RemoteException for remote_error, InvalidStateException for invalid_state and
+/// TimeoutError when p.timeout passed first (the request is then forgotten: a late
+/// answer is dropped).
 void wait_pending(Pending& p, std::uint64_t id);
 /// Forgets a request whose message could not be sent.
 void pending_remove(std::uint64_t id);

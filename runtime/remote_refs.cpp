@@ -33,6 +33,9 @@ class RefHandle {
     std::shared_ptr<void> cache;
     std::optional<CapturedException> cached_error;
     bool finalized = false;
+    /// A Future(pid) not used yet: the owner has not heard of it (Julia makes the value
+    /// lazily too); announce() counts it there on first use.
+    bool unannounced = false;
     ~RefHandle();
     void release();  ///< pays what is owed
 };
@@ -116,6 +119,17 @@ void check_usable(const RefHandle& h) {
     if (h.finalized)
         throw InvalidStateException("this Future {" + std::to_string(h.rrid.whence) + ", " + std::to_string(h.rrid.id) +
                                     "} was finalized on process " + std::to_string(state().myid) + " and cannot be used");
+}
+
+/// First use of a Future(pid): the owner counts this process's reference now. Shipping
+/// it (in a frame being written) defers the add until after that frame, as other adds.
+void announce(RefHandle& h, bool in_frame = false) {
+    if (!h.unannounced) return;
+    h.unannounced = false;
+    h.owed += 1;
+    if (h.where == state().myid) stored_add_client(h.rrid, h.where, 1);
+    else if (in_frame) g_deferred.push_back({h.where, RefCountMsg{h.rrid, state().myid, 1}});
+    else send_count(MsgType::ref_add, h.where, h.rrid, state().myid, 1);
 }
 
 /// Runs `f` on the runtime thread (handles may be dropped on any thread).
@@ -279,11 +293,12 @@ void RefHandle::release() {
     else if (peer_alive(where)) send_count(MsgType::ref_del, where, rrid, state().myid, n);
 }
 
-std::shared_ptr<RefHandle> ref_new(int where) {
+std::shared_ptr<RefHandle> ref_new(int where, bool lazy) {
     if (!peer_alive(where)) throw ProcessExitedException(where, "cannot create a Future there");
     auto h = new_handle(where);
-    if (where == state().myid) stored_add_client(h->rrid, where, 1);
-    else send_count(MsgType::ref_add, where, h->rrid, state().myid, 1);
+    h->owed = 0;
+    h->unannounced = true;  // nothing on the owner until first use
+    if (!lazy) announce(*h);
     return h;
 }
 
@@ -293,6 +308,7 @@ std::shared_ptr<RefHandle> ref_for_call(int where) {
 }
 
 RRID ref_id(const RefHandle& h) { return h.rrid; }
+bool ref_cached(const RefHandle& h) { return h.has_cache; }
 int ref_where(const RefHandle& h) { return h.where; }
 
 namespace {
@@ -334,6 +350,7 @@ void throw_cached(const RefHandle& h) {
 const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const std::type_info& type) {
     check_not_in_threadcall("weft::fetch");
     check_usable(h);
+    announce(h);
     throw_cached(h);
     if (h.has_cache) return h.cache;
     if (h.where == state().myid) {
@@ -371,6 +388,7 @@ const std::shared_ptr<void>& ref_fetch(RefHandle& h, ValueDecoder decode, const 
 void ref_wait(RefHandle& h) {
     check_not_in_threadcall("weft::wait");
     check_usable(h);
+    announce(h);
     throw_cached(h);
     if (h.has_cache) return;
     if (h.where == state().myid) {
@@ -385,6 +403,7 @@ void ref_wait(RefHandle& h) {
 bool ref_isready(RefHandle& h) {
     check_not_in_threadcall("weft::isready");
     check_usable(h);
+    announce(h);
     if (h.has_cache || h.cached_error) return true;
     if (h.where == state().myid) return stored_lookup(h.rrid)->ready;
     bool ready = false;
@@ -395,6 +414,7 @@ bool ref_isready(RefHandle& h) {
 void ref_put(RefHandle& h, Value v) {
     check_not_in_threadcall("weft::put");
     check_usable(h);
+    announce(h);
     if (h.has_cache || h.cached_error)
         throw InvalidStateException("Future can be set only once (this process already holds its value)");
     if (h.where == state().myid) {
@@ -448,6 +468,7 @@ void ref_save(const RefHandle& h, OutArchive& ar, void (*save_cached)(const void
     }
     const int peer = ar.peer();
     if (peer <= 0) throw std::logic_error("weft: a Future can only be written into a message for another process");
+    announce(const_cast<RefHandle&>(h), true);
     if (g_embedded) g_embedded->emplace_back(h.rrid, h.where);
     if (h.where == state().myid) stored_add_client(h.rrid, peer, 1);
     else g_deferred.push_back({h.where, RefCountMsg{h.rrid, peer, 1}});

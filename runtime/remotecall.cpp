@@ -25,7 +25,11 @@ std::uint64_t pending_add(Pending& p) {
 void pending_remove(std::uint64_t id) { g_pending.erase(id); }
 
 void wait_pending(Pending& p, std::uint64_t id) {
-    p.ev.wait();
+    if (p.timeout.count() > 0 && !p.ev.wait_for(p.timeout) && !p.decoding) {
+        g_pending.erase(id);
+        throw TimeoutError(p.pid, "no answer within " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(p.timeout).count()) + " ms");
+    }
+    p.ev.wait();  // also when a streamed answer is being decoded into the caller's storage
     g_pending.erase(id);
     if (p.exited) throw ProcessExitedException(p.pid, p.exit_reason);
     switch (p.status) {
@@ -115,7 +119,7 @@ int resolve_pid(int pid) {
     }
     if (pid == st.myid || st.peers.count(pid)) return pid;
     if (pid >= 1 && pid < st.next_pid)
-        throw ProcessExitedException(pid, "it is no longer part of the cluster");
+        throw ProcessExitedException(pid, departed_reason(pid));
     throw std::invalid_argument("weft: no process with id " + std::to_string(pid) +
                                 " (the cluster has " + std::to_string(nprocs()) + "; see weft::procs())");
 }
@@ -153,10 +157,12 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
     }
 }
 
-void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out) {
+void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out,
+                std::chrono::nanoseconds timeout) {
     check_not_in_threadcall("weft::remotecall_fetch");
     Pending p;
     p.pid = pid;
+    p.timeout = timeout;
     p.decode = decode;
     p.out = out;
     request(p, MsgType::call_fetch, [&](OutArchive& ar, std::uint64_t resp) {

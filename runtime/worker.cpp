@@ -20,6 +20,19 @@
 #include <sstream>
 #include <thread>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define WEFT_HAS_SANITIZER_DEATH_CALLBACK 1
+#endif
+#endif
+#if !defined(WEFT_HAS_SANITIZER_DEATH_CALLBACK) && defined(__SANITIZE_ADDRESS__)
+#define WEFT_HAS_SANITIZER_DEATH_CALLBACK 1
+#endif
+#if WEFT_HAS_SANITIZER_DEATH_CALLBACK
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "messages.hpp"
@@ -38,11 +51,11 @@ namespace {
 }
 
 std::string read_cookie() {
-    if (const char* f = std::getenv("WEFT_COOKIE_FILE"); f && *f) {
+    if (const std::string f = config::cookie_file(); !f.empty()) {
         std::ifstream in(f);
         std::string cookie;
         if (!in || !std::getline(in, cookie) || cookie.empty())
-            die(std::string("cannot read the cluster cookie from WEFT_COOKIE_FILE=") + f);
+            die("cannot read the cluster cookie from WEFT_COOKIE_FILE=" + f);
         return cookie;
     }
     std::string cookie;
@@ -90,7 +103,7 @@ std::string route_address(const std::string& ip) {
 
 /// The IP to bind and advertise: WEFT_BIND_ADDR, else what --weft-bind asks for.
 std::string resolve_bind(std::string bind) {
-    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) return b;
+    if (std::string b = config::bind_addr(); !b.empty()) return b;
     if (bind.empty()) return "127.0.0.1";
     if (bind == "ssh") {  // the address the master's ssh reached: SSH_CONNECTION's third field
         const char* sc = std::getenv("SSH_CONNECTION");
@@ -122,6 +135,59 @@ struct OutputRelay {
     Event done;  // set (on the runtime thread) after the last bytes were sent
 };
 OutputRelay* g_relay = nullptr;
+int g_launch_stderr = -1;  // the stderr the worker was started with (the launcher's pipe)
+
+/// A fatal signal kills the relay thread with the process: what the worker wrote to
+/// stderr just before (an assertion, a sanitizer's report) would be lost. This copies what
+/// is still in the relay's stderr pipe to the stderr the worker was started with, which
+/// the launcher (the master, for a local worker) reads. Async-signal-safe: read and write.
+/// The relay thread's copy of the last stderr bytes it read: those not yet sent to the
+/// master (read - sent of them) are written out first.
+struct StderrBacklog {
+    static constexpr std::uint64_t cap = 8192;
+    char ring[cap];
+    std::atomic<std::uint64_t> read{0}, sent{0};
+};
+StderrBacklog g_backlog;
+
+void drain_relay_stderr() {
+    if (!g_relay || g_launch_stderr < 0) return;
+    const std::uint64_t end = g_backlog.read.load(std::memory_order_acquire);
+    std::uint64_t at = std::max(g_backlog.sent.load(std::memory_order_acquire), end > StderrBacklog::cap ? end - StderrBacklog::cap : 0);
+    while (at < end) {
+        const std::uint64_t off = at % StderrBacklog::cap;
+        const std::uint64_t len = std::min(end - at, StderrBacklog::cap - off);
+        (void)!::write(g_launch_stderr, g_backlog.ring + off, static_cast<std::size_t>(len));
+        at += len;
+    }
+    char chunk[4096];
+    ssize_t n;
+    while ((n = ::read(g_relay->rd[1], chunk, sizeof chunk)) > 0)
+        (void)!::write(g_launch_stderr, chunk, static_cast<std::size_t>(n));
+}
+
+void drain_and_die(int sig) {
+    drain_relay_stderr();
+    ::raise(sig);  // SA_RESETHAND restored the default action
+}
+
+/// For the fatal signals nobody else handles (a sanitizer keeps its own, and reports
+/// through its death callback instead).
+void keep_stderr_on_fatal_signals() {
+    g_launch_stderr = ::fcntl(2, F_DUPFD_CLOEXEC, 3);
+    struct sigaction sa {};
+    sa.sa_handler = drain_and_die;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = static_cast<int>(SA_RESETHAND | SA_NODEFER);
+    for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) {
+        struct sigaction old {};
+        if (::sigaction(s, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+            ::sigaction(s, &sa, nullptr);
+    }
+#if WEFT_HAS_SANITIZER_DEATH_CALLBACK
+    __sanitizer_set_death_callback(drain_relay_stderr);
+#endif
+}
 
 void send_output(std::uint8_t stream, std::string text) {
     auto c = existing_connection(1);
@@ -129,8 +195,10 @@ void send_output(std::uint8_t stream, std::string text) {
     try {
         auto& buf = c->begin(MsgType::output);
         OutArchive ar(buf, 1);
+        const std::size_t len = text.size();
         ar(OutputMsg{stream, std::move(text)});
         c->finish();
+        if (stream == 2) g_backlog.sent.fetch_add(len, std::memory_order_release);
     } catch (const std::exception&) {
     }
 }
@@ -148,7 +216,7 @@ void relay_thread(OutputRelay* r) {
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             ssize_t n = ::read(fds[i].fd, chunk, sizeof chunk);
-            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;  // EAGAIN: a fatal signal's drain took it
             if (n <= 0) {
                 if (!buf[i].empty()) buf[i] += '\n';
                 ::close(fds[i].fd);
@@ -156,6 +224,11 @@ void relay_thread(OutputRelay* r) {
                 --open;
             } else {
                 buf[i].append(chunk, static_cast<std::size_t>(n));
+                if (i == 1) {  // stderr: remembered until sent (see drain_relay_stderr)
+                    const std::uint64_t at = g_backlog.read.load(std::memory_order_relaxed);
+                    for (ssize_t k = 0; k < n; ++k) g_backlog.ring[(at + static_cast<std::uint64_t>(k)) % StderrBacklog::cap] = chunk[k];
+                    g_backlog.read.store(at + static_cast<std::uint64_t>(n), std::memory_order_release);
+                }
             }
             auto last = buf[i].rfind('\n');
             if (last == std::string::npos) continue;
@@ -180,6 +253,8 @@ void redirect_output_to_master() {
         return;
     }
     std::fflush(nullptr);
+    keep_stderr_on_fatal_signals();
+    ::fcntl(err[0], F_SETFL, ::fcntl(err[0], F_GETFL) | O_NONBLOCK);  // the drain must not block
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::close(out[1]);
@@ -277,6 +352,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
         peer.pid = p.pid;
         peer.host = p.host;
         peer.port = p.port;
+        peer.refused = p.refused;
         st.next_pid = std::max(st.next_pid, p.pid + 1);
     }
     JoinCompleteMsg done{static_cast<std::int32_t>(::getpid())};
@@ -285,7 +361,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
     ar(done);
     c.finish();
     log_debug("joined the cluster as process ", m.pid);
-    if (std::getenv("WEFT_OUTPUT_LOCAL") == nullptr) redirect_output_to_master();
+    if (!config::output_local()) redirect_output_to_master();
 }
 
 void handle_peer_added(const PeerAddr& p) {
@@ -295,6 +371,7 @@ void handle_peer_added(const PeerAddr& p) {
     peer.pid = p.pid;
     peer.host = p.host;
     peer.port = p.port;
+    peer.refused = p.refused;
     // Ids are handed out in order and never reused: one below this that is not a peer has
     // left, and calls to it are ProcessExitedException, not "no such process".
     st.next_pid = std::max(st.next_pid, p.pid + 1);
@@ -314,7 +391,7 @@ namespace weft {
 void init_worker(std::string cookie, ClusterManager& manager) {
     auto& st = rt::state();
     if (st.initialized) throw std::logic_error("weft: init_worker: this process already called weft::init");
-    if (cookie.empty()) throw std::invalid_argument("weft: init_worker: the cookie must not be empty");
+    if (cookie.size() < 16) cookie.resize(16, ' ');  // as cluster_cookie(): Julia's padding
     rt::install_scheduler();
     st.initialized = true;
     st.is_worker = true;

@@ -13,7 +13,11 @@ namespace weft {
 enum class Topology {
     all_to_all,     ///< every process may call every other (worker↔worker opened lazily)
     master_worker,  ///< workers talk only to process 1; worker↔worker calls are refused
-    custom,         ///< as the cluster manager decides
+    /// As the cluster manager decides (Julia's :custom): workers a and b are connected
+    /// when one's WorkerConfig::ident is in the other's connect_idents (int, long,
+    /// long long, unsigned, std::string or const char* idents); a call between workers
+    /// that are not is refused with std::logic_error. Every worker reaches process 1.
+    custom,
 };
 
 /// Options of `addprocs`, as Julia's keyword arguments.
@@ -24,7 +28,10 @@ struct AddProcsOptions {
     std::vector<std::string> exeflags;  ///< extra arguments for the workers
     std::map<std::string, std::string> env;  ///< extra environment for the workers
     Topology topology = Topology::all_to_all;
-    bool lazy = true;                ///< open worker↔worker connections on first use
+    /// true: open worker↔worker connections on first use; false: make them all before
+    /// addprocs returns (n·(n−1)/2 among n workers, fewer with a custom topology). Every
+    /// addprocs while workers are present must use the same value (else std::invalid_argument).
+    bool lazy = true;
     bool tunnel = false;             ///< (SSH) reach workers through ssh -L
     bool multiplex = false;          ///< (SSH) share one ssh connection
     std::vector<std::string> sshflags;  ///< (SSH) extra ssh flags
@@ -69,7 +76,9 @@ void interrupt(const std::vector<int>& pids);
 void interrupt();                    ///< all workers
 
 /// The cluster's secret (HMAC key of the handshake). Setting it affects workers started
-/// afterwards; set it before addprocs.
+/// afterwards; set it before addprocs. As Julia, a cookie shorter than 16 characters is
+/// padded with spaces to 16 (the value set is returned); an empty one works but logs a
+/// warning (no protection). Throws std::invalid_argument for a newline in the cookie.
 std::string cluster_cookie();
 std::string cluster_cookie(std::string cookie);
 

@@ -9,25 +9,24 @@
 
 namespace weft {
 
-/// Runs f() on each process in `pids` (this one included when listed) at the same time
-/// and waits for all; errors from any process are collected in a CompositeException.
+/// Runs f() on each process in `pids` at the same time (this one included when listed)
+/// and waits for all. As Julia's @everywhere, an id listed k times runs f k times, the
+/// runs on one process starting in list order. Errors: with one entry in `pids`, its
+/// RemoteException as it is; with several, a CompositeException holding each failure in
+/// the order of `pids`. Blocks the calling task.
 /// Example: `weft::everywhere(load_table);`
 template <class F>
 void everywhere(const std::vector<int>& pids, F&& f) {
     std::vector<Future<detail::call_result_t<F>>> futures;
-    bool here = false;
-    for (int p : pids) {
-        if (p == myid()) here = true;
-        else futures.push_back(remotecall(f, p));
-    }
+    futures.reserve(pids.size());
+    for (int p : pids) futures.push_back(remotecall(f, p));
     std::vector<std::exception_ptr> errors;
-    if (here) {
-        try { remotecall_fetch(f, myid()); } catch (...) { errors.push_back(std::current_exception()); }
-    }
     for (auto& fu : futures) {
         try { wait(fu); } catch (...) { errors.push_back(std::current_exception()); }
     }
-    if (!errors.empty()) throw CompositeException(std::move(errors));
+    if (errors.empty()) return;
+    if (pids.size() == 1) std::rethrow_exception(errors.front());
+    throw CompositeException(std::move(errors));
 }
 
 /// Runs f() on every process and waits.

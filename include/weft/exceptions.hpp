@@ -41,6 +41,19 @@ class ProcessExitedException : public std::runtime_error {
     int pid_;
 };
 
+/// A call's answer did not come within the timeout its caller gave
+/// (`remotecall_fetch(CallOptions{timeout}, ...)`, `PmapOptions::timeout`). The call may
+/// still run, or have run, on `pid`: a process that does not answer may be stopped,
+/// overloaded or cut off. `what()` names the process, the timeout and what was waited for.
+class TimeoutError : public std::runtime_error {
+  public:
+    TimeoutError(int pid, const std::string& what_waited);
+    int pid() const noexcept { return pid_; }
+
+  private:
+    int pid_;
+};
+
 /// Several exceptions collected from tasks (sync) or processes (everywhere).
 class CompositeException : public std::runtime_error {
   public:

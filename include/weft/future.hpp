@@ -27,7 +27,9 @@ struct RRID {
 
 namespace detail {
 class RefHandle;  // runtime-owned state of one local handle (shared by all copies)
-std::shared_ptr<RefHandle> ref_new(int where);
+/// A new reference stored on `where`. `lazy`: the owner hears of it at first use (a
+/// Future(pid)); otherwise at once (a RemoteChannel, whose channel is made now).
+std::shared_ptr<RefHandle> ref_new(int where, bool lazy = false);
 RRID ref_id(const RefHandle&);
 int ref_where(const RefHandle&);
 /// Waits until the value is there and returns it (cached after the first call).
@@ -52,8 +54,9 @@ using stored_t = std::conditional_t<std::is_void_v<T>, char, T>;
 template <class T>
 class Future {
   public:
-    /// An empty future stored on `pid`, to be filled with put().
-    explicit Future(int pid = myid()) : h_(detail::ref_new(pid)) {}
+    /// An empty future stored on `pid`, to be filled with put(). As in Julia, nothing is
+    /// allocated on `pid` until the Future is first used (put, fetch, wait, isready, sent).
+    explicit Future(int pid = myid()) : h_(detail::ref_new(pid, true)) {}
     explicit Future(std::shared_ptr<detail::RefHandle> h) : h_(std::move(h)) {}
 
     /// Serial fallback of `#pragma weft spawn` on `x = expr;`: without translation the

@@ -12,6 +12,7 @@
 #include <optional>
 #include <ranges>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -46,8 +47,18 @@ struct PmapOptions {
     std::function<bool(std::exception_ptr)> retry_check;
     /// Draw a progress bar on stderr (also WEFT_PROGRESS=1).
     bool progress = false;
-    /// Least time between two progress updates (the first comes after one interval).
+    /// Least time between two progress lines when stderr is not a terminal (the first
+    /// comes after one interval); a terminal is redrawn at most every 100 ms, or this.
     std::chrono::milliseconds progress_interval{1000};
+    /// What the progress bar is labelled; empty: f's registered name, or "pmap".
+    std::string label;
+    /// How long a worker may take to answer for a batch (zero: no limit). When it passes,
+    /// the batch goes to another worker and the silent one (stopped, overloaded, cut off)
+    /// takes no more batches of this map; it returns to the pool when the map ends. The
+    /// batch may then run twice; its result is taken once, as with retries. When no
+    /// other worker is left, its elements fail with weft::TimeoutError (naming worker and
+    /// elements), which on_error and retry_delays handle like any error.
+    std::chrono::milliseconds timeout{0};
 };
 
 namespace detail {
@@ -104,12 +115,21 @@ struct CachedBatchJob {
 /// Runs one batch on worker `pid` of `pool` (with the function cached there for a
 /// CachingPool, unless it has no data).
 template <class R, class F, class E>
-std::vector<Outcome<R>> call_batch(AbstractWorkerPool& pool, F& f, int pid, const std::vector<E>& items) {
+std::vector<Outcome<R>> call_batch(AbstractWorkerPool& pool, F& f, int pid, const std::vector<E>& items,
+                                   std::chrono::milliseconds timeout) {
     if constexpr (!std::is_empty_v<F>) {
         if (auto* cp = dynamic_cast<CachingPool*>(&pool))
-            return remotecall_fetch(CachedBatchJob<F, E>{cp->cached(f, pid), items}, pid);
+            return fetch_call(timeout, CachedBatchJob<F, E>{cp->cached(f, pid), items}, pid);
     }
-    return remotecall_fetch(BatchJob<F, E>{f, items}, pid);
+    return fetch_call(timeout, BatchJob<F, E>{f, items}, pid);
+}
+
+/// "elements 3, 4 and 5 of the pmap" for a TimeoutError.
+inline std::string elements_text(const std::vector<std::size_t>& idx) {
+    std::string s = idx.size() == 1 ? "element " : "elements ";
+    for (std::size_t k = 0; k < idx.size(); ++k)
+        s += (k == 0 ? "" : k + 1 == idx.size() ? " and " : ", ") + std::to_string(idx[k]);
+    return s + " of the pmap";
 }
 
 /// Runs the map: feeder tasks hand out batches (retries first) to free workers, or run
@@ -134,9 +154,12 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
     std::deque<Work> again;
     auto it = std::ranges::begin(c);
     std::size_t next = 0, inflight = 0;
+    std::vector<int> silent;  // workers that timed out: out of this map, back in the pool at its end
+    const std::size_t pool_size = Remote ? pool->length() : 0;
     std::exception_ptr stop;
     Condition more;
-    Progress prog(o.distributed ? "pmap" : "pmap (local)", n, o.progress || progress_from_env(), o.progress_interval);
+    Progress prog(o.label.empty() ? progress_label(f, "pmap") : o.label, n, o.progress || progress_from_env(),
+                  o.progress_interval);
 
     auto retry_allowed = [&](std::size_t attempt, std::exception_ptr e) {
         if (attempt >= o.retry_delays.size()) return false;
@@ -187,7 +210,21 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
         }
         std::vector<Outcome<R>> outs;
         try {
-            outs = call_batch<R>(*pool, f, pid, w.items);
+            outs = call_batch<R>(*pool, f, pid, w.items, o.timeout);
+        } catch (const TimeoutError&) {
+            silent.push_back(pid);  // not put back: it gets nothing more from this map
+            if (silent.size() < pool_size) {  // another worker may answer: re-dispatch now
+                prog.retried(w.idx.size());
+                again.push_front(std::move(w));
+                more.notify_all();
+                return;
+            }
+            auto e = std::make_exception_ptr(TimeoutError(
+                pid, elements_text(w.idx) + ": no answer within " + std::to_string(o.timeout.count()) +
+                         " ms (PmapOptions::timeout), and no other worker of the pool is left to try"));
+            if (retry_allowed(w.attempt, e)) requeue(std::move(w));
+            else for (std::size_t i : w.idx) give_up(i, e);
+            return;
         } catch (const ProcessExitedException&) {
             // The worker died with the batch: it left the pool; the batch may go elsewhere.
             prog.worker_failed(pid);
@@ -213,25 +250,39 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
             }
         }
     };
+    // Inputs are taken under a single owner of the iterator (`taking`): producing one may
+    // suspend (a transform that blocks), and the other feeders wait instead of sharing it.
+    bool taking = false;
     auto feeder = [&] {
         for (;;) {
-            while (!stop && again.empty() && next >= n) {
-                if (inflight == 0) return;
+            for (;;) {
+                if (stop) return;
+                if (!again.empty() || (next < n && !taking)) break;
+                if (next >= n && !taking && inflight == 0) return;
                 more.wait();
             }
-            if (stop) return;
             Work w;
             if (!again.empty()) {
                 w = std::move(again.front());
                 again.pop_front();
             } else {
-                for (std::size_t k = 0; k < bs && next < n; ++k, ++next, ++it) {
-                    w.idx.push_back(next);
-                    w.items.push_back(*it);
+                taking = true;
+                try {
+                    for (std::size_t k = 0; k < bs && next < n; ++k) {
+                        w.items.push_back(*it);
+                        w.idx.push_back(next);
+                        ++next;
+                        ++it;
+                    }
+                } catch (...) {
+                    if (!stop) stop = std::current_exception();
                 }
+                taking = false;
+                more.notify_all();
+                if (stop) return;
             }
             ++inflight;
-            if (w.not_before > Clock::now()) weft::sleep(w.not_before - Clock::now());
+            if (auto d = w.not_before - Clock::now(); d > Clock::duration::zero()) weft::sleep(d);
             if constexpr (Remote) run_remote(w);
             else run_local(w);
             --inflight;
@@ -241,6 +292,8 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
     std::vector<std::shared_ptr<TaskCore>> feeders;
     for (std::size_t k = 0; k < nfeeders; ++k) feeders.push_back(start_task(feeder));
     for (auto& t : feeders) task_wait(*t);
+    if constexpr (Remote)
+        for (int pid : silent) pool->put(pid);  // ignored by the pool if it has exited meanwhile
     prog.finish();
     if (stop) std::rethrow_exception(stop);
     std::vector<R> out;

@@ -1,6 +1,7 @@
 // weft/range.hpp — Range: a half-open integer range with a step, the index space of
 // distributed loops (Julia's `a:s:b`, but half-open as C++ loops are).
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -41,11 +42,14 @@ class Range {
         if (k1 <= k0) r.last = r.first;
         return r;
     }
-    /// Piece k of np contiguous pieces: elements [k*n/np, (k+1)*n/np), as Julia's splitrange
-    /// and SharedArray's localindices split.
+    /// Piece k (0-based) of np contiguous pieces, as Julia's `splitrange`: every piece has
+    /// n/np elements and the FIRST n%np pieces one more (11 elements in 3: 4, 4, 3); when
+    /// n < np, pieces k < n hold one element and the others are empty.
     Range split(int k, int np) const {
-        const auto n = static_cast<__int128>(size());
-        return slice(static_cast<std::int64_t>(n * k / np), static_cast<std::int64_t>(n * (k + 1) / np));
+        const std::int64_t n = size();
+        const std::int64_t each = n / np, extras = n % np;
+        const std::int64_t lo = k * each + std::min<std::int64_t>(k, extras);
+        return slice(lo, lo + each + (k < extras ? 1 : 0));
     }
 
     class iterator {

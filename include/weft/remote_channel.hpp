@@ -5,6 +5,11 @@
 // interface for user-defined channels behind a RemoteChannel.
 #pragma once
 #include <cstddef>
+#include <exception>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
 #include <memory>
 #include <type_traits>
 #include <typeinfo>
@@ -58,6 +63,13 @@ std::shared_ptr<void> ref_local_value(const RRID& id);
 /// Stores `v` here under `id` (an RRID created for this process).
 void ref_store_local(const RRID& id, Value v);
 [[noreturn]] void throw_no_channel(const RRID& id);
+/// True on this process's runtime thread (where tasks run).
+bool on_runtime_thread_now();
+/// From another thread: runs job(ctx) in a new task on the runtime thread and blocks the
+/// calling thread until it returns. job must not throw.
+void run_in_runtime_task(void (*job)(void* ctx) noexcept, void* ctx);
+template <class L>
+void runtime_task_trampoline(void* ctx) noexcept { (*static_cast<L*>(ctx))(); }
 /// Turns a remote InvalidStateException back into one (as a local channel throws).
 [[noreturn]] void rethrow_channel_error(const RemoteException& e);
 
@@ -166,6 +178,39 @@ class RemoteChannel {
     void close() { run<detail::ChannelClose<T>>(); }
     bool isopen() { return run<detail::ChannelIsOpen<T>>(); }
 
+    /// Iterates with take() until the channel is closed and empty (Julia's `for x in rc`);
+    /// each step is one call to the owner. Other errors (the owner exited) propagate.
+    /// Example: `for (int job : jobs) run(job);`
+    class iterator {
+      public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = T;
+        using difference_type = std::ptrdiff_t;
+        using pointer = T*;
+        using reference = T&;
+        iterator() = default;
+        explicit iterator(RemoteChannel* ch) : ch_(ch) { ++*this; }
+        T& operator*() { return *cur_; }
+        iterator& operator++() {
+            try {
+                cur_.emplace(ch_->take());
+            } catch (const InvalidStateException& e) {
+                if (std::string_view(e.what()) != "Channel is closed.") throw;
+                cur_.reset();
+                ch_ = nullptr;
+            }
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& a, const iterator& b) { return a.ch_ == b.ch_; }
+
+      private:
+        RemoteChannel* ch_ = nullptr;
+        std::optional<T> cur_;
+    };
+    iterator begin() { return iterator(this); }
+    iterator end() { return iterator(); }
+
     int where() const { return detail::ref_where(*h_); }
     RRID id() const { return detail::ref_id(*h_); }
 
@@ -174,7 +219,15 @@ class RemoteChannel {
 
   private:
     template <class Op, class... A>
-    auto run(A&&... a) {
+    using op_result_t = decltype(Op{}(std::declval<RRID>(), std::declval<A>()...));
+
+    template <class Op, class... A>
+    op_result_t<Op, A...> run(A&&... a) {
+        if (!detail::on_runtime_thread_now()) return from_other_thread<Op>(std::forward<A>(a)...);
+        return run_here<Op>(std::forward<A>(a)...);
+    }
+    template <class Op, class... A>
+    op_result_t<Op, A...> run_here(A&&... a) {
         if (where() == myid()) return Op{}(id(), std::forward<A>(a)...);
         try {
             return remotecall_fetch(Op{}, where(), id(), std::forward<A>(a)...);
@@ -183,11 +236,79 @@ class RemoteChannel {
         }
     }
 
+    /// A plain thread (std::thread, a weft::threads pool thread) blocks while a task of the
+    /// runtime thread runs the operation, as Julia allows from any task on any thread.
+    template <class Op, class... A>
+    op_result_t<Op, A...> from_other_thread(A&&... a) {
+        using R = op_result_t<Op, A...>;
+        std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
+        std::exception_ptr error;
+        auto job = [&]() noexcept {
+            try {
+                if constexpr (std::is_void_v<R>) {
+                    run_here<Op>(std::forward<A>(a)...);
+                    result.emplace();
+                } else {
+                    result.emplace(run_here<Op>(std::forward<A>(a)...));
+                }
+            } catch (...) {
+                error = std::current_exception();
+            }
+        };
+        detail::run_in_runtime_task(&detail::runtime_task_trampoline<decltype(job)>, &job);
+        if (error) std::rethrow_exception(error);
+        if constexpr (!std::is_void_v<R>) return R(std::move(*result));
+    }
+
     std::shared_ptr<detail::RefHandle> h_;
 };
 
 namespace detail {
 template <class T> struct is_handle<RemoteChannel<T>> : std::true_type {};
+
+/// v[i] with one index, v(i, j, ...) with several.
+template <class V, class... I>
+decltype(auto) index_value(const V& v, const I&... i) {
+    if constexpr (sizeof...(I) == 1) return (v[std::get<0>(std::forward_as_tuple(i...))]);
+    else return v(i...);
+}
+template <class V, class... I>
+using index_result_t = std::decay_t<decltype(index_value(std::declval<const V&>(), std::declval<const I&>()...))>;
+
+template <class T, class... I>
+struct FutureIndex {  // runs on the owner: the value is there, one element goes back
+    index_result_t<T, I...> operator()(Future<T> f, I... i) const { return index_value(fetch(f), i...); }
+};
+template <class T, class... I>
+struct ChannelIndex {
+    index_result_t<T, I...> operator()(RRID id, I... i) const { return index_value(channel_at<T>(id)->fetch(), i...); }
+};
+bool ref_cached(const RefHandle&);
 }  // namespace detail
+
+/// The element (i) or (i, j, ...) of the value behind `f`, indexed where the value lives
+/// (Julia's `f[i, j]`): only the element crosses the network. Indexed here when the
+/// value is cached or stored here. One index uses `value[i]`, several `value(i, j, ...)`.
+/// Blocks until the value is there; a remote error is rethrown as RemoteException.
+/// Example: `auto m = weft::remotecall(make_matrix, 2); double x = weft::getindex(m, 1, 2);`
+template <class T, class... I>
+    requires(sizeof...(I) >= 1)
+detail::index_result_t<T, I...> getindex(const Future<T>& f, I... i) {
+    if (f.where() == myid() || detail::ref_cached(f.handle())) return detail::index_value(fetch(f), i...);
+    return remotecall_fetch(detail::FutureIndex<T, I...>{}, f.where(), f, i...);
+}
+
+/// The element (i) or (i, j, ...) of the oldest item of `rc` (not removed), indexed on the
+/// channel's owner (Julia's `rc[i]`). Waits for an item as fetch() does.
+template <class T, class... I>
+    requires(sizeof...(I) >= 1)
+detail::index_result_t<T, I...> getindex(RemoteChannel<T>& rc, I... i) {
+    if (rc.where() == myid()) return detail::ChannelIndex<T, I...>{}(rc.id(), i...);
+    try {
+        return remotecall_fetch(detail::ChannelIndex<T, I...>{}, rc.where(), rc.id(), i...);
+    } catch (const RemoteException& e) {
+        detail::rethrow_channel_error(e);
+    }
+}
 
 }  // namespace weft

@@ -85,11 +85,18 @@ std::size_t product(const std::array<std::size_t, N>& d) {
     return n;
 }
 
-/// SPEC §4.9: chunk k of np over [0, size) is [k*size/np, (k+1)*size/np).
+/// SPEC §4.9, as SharedArrays.jl's range_1dim: with q = size/np (integer division), chunk k
+/// of np over [0, size) is [k*q, (k+1)*q) and the LAST chunk runs to size (11 in 3: 3, 3,
+/// 5); when size < np, chunk k < size is [k, k+1) and the others are empty.
 inline Range split_range(std::size_t size, std::size_t np, std::size_t k) {
     if (np == 0 || k >= np) return Range{0, 0, 1};
-    const auto lo = static_cast<std::int64_t>((static_cast<unsigned __int128>(k) * size) / np);
-    const auto hi = static_cast<std::int64_t>((static_cast<unsigned __int128>(k + 1) * size) / np);
+    if (size < np) {
+        const auto i = static_cast<std::int64_t>(k);
+        return k < size ? Range{i, i + 1, 1} : Range{0, 0, 1};
+    }
+    const std::size_t q = size / np;
+    const auto lo = static_cast<std::int64_t>(k * q);
+    const auto hi = static_cast<std::int64_t>(k + 1 == np ? size : (k + 1) * q);
     return Range{lo, hi, 1};
 }
 
@@ -173,6 +180,31 @@ class SharedArray {
     /// Element at linear (column-major) index; unchecked.
     T& operator[](std::size_t linear) const { return data_[linear]; }
 
+    /// Element (i0, i1, ...) or, with one index, at the linear (column-major) index,
+    /// bounds-checked: throws std::out_of_range naming the index and the dims, and
+    /// std::logic_error on a process that does not map the array.
+    /// Example: `s.at(2, 3) = 1.0;  // s is 3x4: throws std::out_of_range`
+    template <class... I>
+        requires((sizeof...(I) == N || sizeof...(I) == 1) && (std::is_integral_v<I> && ...))
+    T& at(I... idx) const {
+        if (!data_) detail::shm_not_mapped(name_, pids_);
+        const long long ix[] = {static_cast<long long>(idx)...};
+        bool ok = true;
+        if constexpr (sizeof...(I) == 1) ok = ix[0] >= 0 && static_cast<std::size_t>(ix[0]) < size();
+        else
+            for (std::size_t k = 0; k < N; ++k) ok = ok && ix[k] >= 0 && static_cast<std::size_t>(ix[k]) < dims_[k];
+        if (!ok) {
+            std::string where = "(", d = "(";
+            for (std::size_t k = 0; k < sizeof...(I); ++k) where += (k ? ", " : "") + std::to_string(ix[k]);
+            for (std::size_t k = 0; k < N; ++k) d += (k ? "x" : "") + std::to_string(dims_[k]);
+            throw std::out_of_range("weft::SharedArray::at" + where + "): index out of bounds for an array of dims " +
+                                    d + ")" + (sizeof...(I) == 1 && N > 1 ? " (linear index, size " + std::to_string(size()) + ")" : "") +
+                                    " on process " + std::to_string(myid()) + "; indices are 0-based");
+        }
+        if constexpr (sizeof...(I) == 1) return data_[static_cast<std::size_t>(ix[0])];
+        else return (*this)(idx...);
+    }
+
     std::size_t size() const { return detail::product(dims_); }
     std::array<std::size_t, N> dims() const { return dims_; }
     std::size_t dim(std::size_t k) const { return dims_.at(k); }
@@ -201,6 +233,27 @@ class SharedArray {
         data_ = map_ ? static_cast<T*>(map_->addr) : nullptr;
     }
 
+    /// The same memory seen with other dims (Julia's reshape): a handle like this one (same
+    /// segment, participants and lifetime; writes through either are seen by both), which
+    /// travels to other processes as any handle. Throws std::invalid_argument when the
+    /// element counts differ. Example: `auto m = v.reshape(std::array<std::size_t, 2>{3, 4});`
+    template <std::size_t M>
+    SharedArray<T, M> reshape(std::array<std::size_t, M> dims) const {
+        if (detail::product(dims) != size())
+            throw std::invalid_argument("weft::SharedArray::reshape: " + std::to_string(detail::product(dims)) +
+                                        " elements in the new dims, " + std::to_string(size()) +
+                                        " in the array (process " + std::to_string(myid()) +
+                                        "); the element count must stay the same");
+        SharedArray<T, M> r;
+        r.dims_ = dims;
+        r.pids_ = pids_;
+        r.name_ = name_;
+        r.token_ = token_;
+        r.map_ = map_;
+        r.data_ = data_;
+        return r;
+    }
+
     /// Releases the memory on every participant now (Julia's finalize); this handle
     /// becomes empty. Other handles that still map it keep valid memory until they go.
     void finalize() {
@@ -219,6 +272,8 @@ class SharedArray {
     }
 
   private:
+    template <class U, std::size_t K>
+    friend class SharedArray;
     std::array<std::size_t, N> dims_{};
     std::vector<int> pids_;
     std::string name_;
@@ -226,6 +281,12 @@ class SharedArray {
     std::shared_ptr<detail::ShmMapping> map_;
     T* data_ = nullptr;
 };
+
+/// S with other dims, sharing its memory (see SharedArray::reshape).
+template <class T, std::size_t N, std::size_t M>
+SharedArray<T, M> reshape(const SharedArray<T, N>& s, std::array<std::size_t, M> dims) {
+    return s.reshape(dims);
+}
 
 /// The whole data of S, locally mapped (Julia's sdata).
 template <class T, std::size_t N>
@@ -241,8 +302,9 @@ int indexpids(const SharedArray<T, N>& s) {
     return -1;
 }
 
-/// This process's share of the linear indices: chunk k = indexpids(S) of np = procs(S).size()
-/// is [k*size/np, (k+1)*size/np); empty on a process that takes no share.
+/// This process's share of the linear indices, as SharedArrays.jl: chunk k = indexpids(S)
+/// of np = procs(S).size() is [k*q, (k+1)*q) with q = size/np, the last chunk running to
+/// size (and [k, k+1) for k < size when size < np); empty on a process that takes no share.
 template <class T, std::size_t N>
 Range localindices(const SharedArray<T, N>& s) {
     const int k = indexpids(s);

@@ -96,6 +96,7 @@ bool istaskdone(const Task<R>& t) { return detail::task_done(t.core()); }
 /// Lets the other tasks of this process run (and the process serve incoming calls).
 void yield();
 /// Suspends the calling task for `d` (sub-millisecond accurate); other tasks keep running.
+/// Throws std::invalid_argument for a negative `d` (Julia's ArgumentError); 0 yields.
 template <class Rep, class Period>
 void sleep(std::chrono::duration<Rep, Period> d) {
     detail::sleep_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());

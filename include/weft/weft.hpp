@@ -43,8 +43,11 @@
 #include "worker_pool.hpp"
 
 namespace weft {
-/// Serial fallback (SPEC §3.9): waiting on a plain value does nothing.
+/// Serial fallback (SPEC §3.9): waiting on a plain value (what an untranslated spawn
+/// left in its variable) does nothing. Only serializable, non-polymorphic values: a type
+/// weft does not know (a pool, a mutex) is a compile error, not a silent no-op.
 template <class T>
-    requires(!detail::is_handle<std::decay_t<T>>::value)
+    requires(!detail::is_handle<std::decay_t<T>>::value && !std::is_polymorphic_v<std::decay_t<T>> &&
+             Serializable<std::decay_t<T>>)
 void wait(const T&) {}
 }  // namespace weft

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +16,7 @@
 #include "condition.hpp"
 #include "future.hpp"
 #include "remotecall.hpp"
+#include "task.hpp"
 
 namespace weft {
 
@@ -36,6 +38,9 @@ class AbstractWorkerPool {
     virtual bool isready() = 0;
     /// The workers in the pool, ascending.
     virtual std::vector<int> workers() = 0;
+    /// Waits until a worker is free (it stays free). Throws as take() for a pool left with
+    /// no workers. The default takes a worker and gives it back.
+    virtual void wait() { put(take()); }
 };
 
 namespace detail {
@@ -49,6 +54,7 @@ struct PoolState {
 void pool_register(const std::shared_ptr<PoolState>& s);
 void pool_sync(PoolState& s);  ///< drops exited workers; the default pool also adds new ones
 int pool_take(PoolState& s);
+void pool_wait(PoolState& s);  ///< until a worker is free (throws as pool_take)
 void pool_put(PoolState& s, int pid);
 }  // namespace detail
 
@@ -65,7 +71,7 @@ class WorkerPool : public AbstractWorkerPool {
     void push(int pid) override {
         if (s_->members.insert(pid).second) {
             s_->free.push_back(pid);
-            s_->cond.notify_one();
+            s_->cond.notify_all();  // takers and wait(pool) alike
         }
     }
     void put(int pid) override { detail::pool_put(*s_, pid); }
@@ -82,6 +88,7 @@ class WorkerPool : public AbstractWorkerPool {
         detail::pool_sync(*s_);
         return {s_->members.begin(), s_->members.end()};
     }
+    void wait() override { detail::pool_wait(*s_); }
 
   protected:
     explicit WorkerPool(std::shared_ptr<detail::PoolState> s) : s_(std::move(s)) {}
@@ -122,22 +129,87 @@ class CachingPool : public WorkerPool {
 };
 
 /// The pool of all workers (Julia's default_worker_pool): workers added later join it,
-/// removed or exited ones leave it; {1} when there are no workers.
+/// removed or exited ones leave it; {1} when there are no workers. After
+/// default_worker_pool(pool), the pool given there.
 WorkerPool& default_worker_pool();
+/// Makes `pool` the default pool (Julia's default_worker_pool!): pmap, remote() and the
+/// pool calls without a pool use it from now on, and references returned by
+/// default_worker_pool() earlier refer to it too. Keep a copy of the old default to put
+/// it back. A CachingPool given here acts as a WorkerPool (its cache is not used).
+/// Example: `weft::WorkerPool saved = weft::default_worker_pool(); weft::default_worker_pool(weft::WorkerPool({2}));`
+void default_worker_pool(const WorkerPool& pool);
+
+/// Waits until a worker of `pool` is free (Julia's wait(pool)). Blocks the calling task.
+inline void wait(AbstractWorkerPool& pool) { pool.wait(); }
 
 namespace detail {
+/// Gives worker `w` back to `pool` when it goes out of scope.
+struct GiveBack {
+    AbstractWorkerPool& pool;
+    int w;
+    ~GiveBack() { pool.put(w); }
+};
 /// Runs f on a worker of `pool`: one taken, used, given back (not if it exited).
 template <class F, class... A>
 auto pool_call_fetch(AbstractWorkerPool& pool, const F& f, A&&... a) {
     const int w = pool.take();
-    struct GiveBack {
-        AbstractWorkerPool& pool;
-        int w;
-        ~GiveBack() { pool.put(w); }
-    } give_back{pool, w};
+    GiveBack give_back{pool, w};
     return remotecall_fetch(f, w, std::forward<A>(a)...);
 }
 }  // namespace detail
+
+/// Runs f(args...) on a free worker of `pool` (taken, then given back when the call has
+/// finished) and returns its Future at once (Julia's remotecall(f, pool, args...)). The
+/// pool must outlive the call unless it is a WorkerPool (whose handle the call keeps).
+/// Example: `auto f = weft::remotecall(work, pool, 3); int v = weft::fetch(f);`
+template <class F, class... Args>
+Future<detail::call_result_t<F, Args...>> remotecall(F&& f, AbstractWorkerPool& pool, Args&&... args) {
+    const int w = pool.take();
+    auto fut = [&] {
+        try {
+            return remotecall(std::forward<F>(f), w, std::forward<Args>(args)...);
+        } catch (...) {
+            pool.put(w);
+            throw;
+        }
+    }();
+    std::function<void()> give_back;
+    if (auto* wp = dynamic_cast<WorkerPool*>(&pool)) give_back = [h = *wp, w]() mutable { h.put(w); };
+    else give_back = [&pool, w] { pool.put(w); };
+    detail::start_task([fut, give_back] {
+        try {
+            detail::ref_wait(fut.handle());
+        } catch (...) {  // the caller sees the error through its Future
+        }
+        give_back();
+    });
+    return fut;
+}
+
+/// Runs f(args...) on a free worker of `pool` and waits for its value; the worker is given
+/// back (Julia's remotecall_fetch(f, pool, args...)). Blocks the calling task.
+template <class F, class... Args>
+detail::call_result_t<F, Args...> remotecall_fetch(F&& f, AbstractWorkerPool& pool, Args&&... args) {
+    return detail::pool_call_fetch(pool, std::forward<F>(f), std::forward<Args>(args)...);
+}
+
+/// Runs f(args...) on a free worker of `pool`, waits until it has finished, gives the
+/// worker back and returns the Future (Julia's remotecall_wait(f, pool, args...)).
+template <class F, class... Args>
+Future<detail::call_result_t<F, Args...>> remotecall_wait(F&& f, AbstractWorkerPool& pool, Args&&... args) {
+    const int w = pool.take();
+    detail::GiveBack give_back{pool, w};
+    return remotecall_wait(std::forward<F>(f), w, std::forward<Args>(args)...);
+}
+
+/// Sends f(args...) to a free worker of `pool` and gives the worker back at once; nothing
+/// comes back (Julia's remote_do(f, pool, args...)).
+template <class F, class... Args>
+void remote_do(F&& f, AbstractWorkerPool& pool, Args&&... args) {
+    const int w = pool.take();
+    detail::GiveBack give_back{pool, w};
+    remote_do(std::forward<F>(f), w, std::forward<Args>(args)...);
+}
 
 /// A callable that runs f(args...) on a free worker of `pool` and returns its value
 /// (Julia's remote(pool, f)). Example: `auto g = weft::remote(pool, work); int v = g(3);`

@@ -16,9 +16,11 @@ inline std::map<std::string, std::string> worker_env(const AddProcsOptions& o) {
     return env;
 }
 
-/// Workers never start workers of their own, and are not SPMD ranks of the master's launch.
+/// Workers never start workers of their own, and are not SPMD ranks of the master's launch;
+/// they get the cookie on stdin (or in a 0600 file), never in their environment (which
+/// every process they start inherits).
 inline std::set<std::string> worker_env_unset() {
-    return {"WEFT_PROCS", "WEFT_MACHINE_FILE", "WEFT_MASTER_ADDR"};
+    return {"WEFT_PROCS", "WEFT_MACHINE_FILE", "WEFT_MASTER_ADDR", "WEFT_COOKIE"};
 }
 
 }  // namespace weft::rt

@@ -210,8 +210,7 @@ void Process::on_line(bool is_stderr, std::string_view line) {
             }
         }
     } else {
-        tail_.emplace_back(line);
-        if (tail_.size() > 10) tail_.pop_front();
+        note_stderr_line(line);
     }
     std::fflush(is_stderr ? stderr : stdout);
     write_all_fd(is_stderr ? 2 : 1, label_ + std::string(line) + "\n");
@@ -280,6 +279,11 @@ bool Process::wait_ready(std::chrono::nanoseconds timeout) {
         if (left <= std::chrono::nanoseconds(0) || !announce_ev_.wait_for(left)) return false;
     }
     return true;
+}
+
+void Process::note_stderr_line(std::string_view line) {
+    tail_.emplace_back(line);
+    if (tail_.size() > 10) tail_.pop_front();
 }
 
 std::string Process::stderr_tail() const {

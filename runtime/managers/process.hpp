@@ -54,6 +54,8 @@ class Process : public std::enable_shared_from_this<Process> {
     int announcements() const { return seen_; }
     /// The last lines the process wrote to stderr, indented, for error messages.
     std::string stderr_tail() const;
+    /// Adds a stderr line that reached the master another way (a worker's output relay).
+    void note_stderr_line(std::string_view line);
     bool exited() const { return exited_; }
     /// "exit status 3", "killed by signal 9 (SIGKILL)".
     std::string exit_description() const;

@@ -4,14 +4,19 @@
 // listens at WEFT_MASTER_ADDR (or, when every rank is on one host, 127.0.0.1 and the first
 // free of eight ports derived from the launch) only until every rank has joined; rank r connects to it,
 // proves the cookie (the handshake of SPEC §6), says its rank and listening address, and
-// becomes process r+1. The cookie is WEFT_COOKIE, or one derived from the launch (not a
-// secret: set WEFT_COOKIE on shared hosts).
+// becomes process r+1. The cookie is WEFT_COOKIE, else a random one that rank 0 writes to
+// a 0600 file in ~/.weft/spmd (a 0700 directory) for the other ranks to read.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <functional>
 
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "transport/handshake.hpp"
@@ -82,6 +87,92 @@ std::pair<std::string, int> split_addr(const std::string& a) {
     return {host, port};
 }
 
+/// The default cookie of an SPMD start (no WEFT_COOKIE): rank 0 draws it at random and
+/// writes it to a 0600 file in ~/.weft/spmd, a 0700 directory owned by the user (home
+/// directories are shared by a cluster's nodes); the other ranks read it there once they
+/// reach rank 0, which writes it before it listens and removes it once every rank joined.
+/// Nobody but the user can read it (the cookie derived from the job id, uid and host
+/// before could be computed by any local user).
+struct CookieFile {
+    std::string dir, path;
+};
+
+/// A missing or unsafe cookie file: the rank cannot go on.
+struct CookieError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void no_cookie(const Launch& l, const std::string& why) {
+    throw CookieError("weft: rank " + std::to_string(l.rank) + " of " + l.launcher +
+                             " has no cluster cookie: " + why +
+                             ". Set WEFT_COOKIE to the same secret on every rank (e.g. export "
+                             "WEFT_COOKIE=$(openssl rand -hex 16) before the launch), or make ~/.weft/spmd a "
+                             "directory only you can read, on a filesystem every rank's host shares");
+}
+
+CookieFile cookie_file(const Launch& l) {
+    const char* home = std::getenv("HOME");
+    if (!home || !*home) no_cookie(l, "HOME is not set, so there is no ~/.weft/spmd to share one in");
+    CookieFile c;
+    c.dir = std::string(home) + "/.weft/spmd";
+    char name[40];
+    std::snprintf(name, sizeof name, "/cookie-%016llx", static_cast<unsigned long long>(fnv("weft-spmd:" + l.key)));
+    c.path = c.dir + name;
+    return c;
+}
+
+/// Checks that `p` is ours and that neither group nor others may access it.
+void check_private(const Launch& l, const std::string& p, bool is_dir) {
+    struct stat sb {};
+    if (::lstat(p.c_str(), &sb) != 0) no_cookie(l, "cannot examine " + p + ": " + std::strerror(errno));
+    if ((is_dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)) || sb.st_uid != ::getuid() || (sb.st_mode & 077))
+        no_cookie(l, p + " must be a " + (is_dir ? "directory" : "file") + " owned by uid " +
+                         std::to_string(::getuid()) + " that only its owner can access (mode " +
+                         (is_dir ? "0700" : "0600") + ")");
+}
+
+/// Rank 0: a new random cookie in the file, replacing any earlier one.
+std::string write_cookie_file(const Launch& l, const CookieFile& c) {
+    const std::string parent = c.dir.substr(0, c.dir.rfind('/'));
+    for (const std::string& d : {parent, c.dir})
+        if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) no_cookie(l, "cannot create " + d + ": " + std::strerror(errno));
+    check_private(l, c.dir, true);
+    unsigned char b[16];
+    if (::getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) no_cookie(l, "getrandom failed");
+    std::string cookie;
+    for (unsigned char x : b) {
+        cookie += "0123456789abcdef"[x >> 4];
+        cookie += "0123456789abcdef"[x & 15];
+    }
+    const std::string tmp = c.path + ".tmp" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) no_cookie(l, "cannot create " + tmp + ": " + std::strerror(errno));
+    const bool ok = ::write(fd, cookie.data(), cookie.size()) == static_cast<ssize_t>(cookie.size());
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), c.path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        no_cookie(l, "cannot write " + c.path + ": " + std::strerror(errno));
+    }
+    return cookie;
+}
+
+/// Another rank: the cookie rank 0 wrote ("" while the file is not there yet).
+std::string read_cookie_file(const Launch& l, const CookieFile& c) {
+    const int fd = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) return "";
+        no_cookie(l, "cannot read " + c.path + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    check_private(l, c.dir, true);
+    check_private(l, c.path, false);
+    const int fd2 = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char buf[64];
+    const ssize_t n = fd2 < 0 ? -1 : ::read(fd2, buf, sizeof buf);
+    if (fd2 >= 0) ::close(fd2);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
 struct Hello {
     std::int32_t rank = 0, port = 0;
     std::string host;
@@ -113,9 +204,15 @@ Hello read_hello(tcp::socket& s, std::chrono::seconds t) {
     return h;
 }
 
-void run_master(const Launch& l, const std::string& host, const std::vector<int>& ports) {
+void run_master(const Launch& l, const std::string& host, const std::vector<int>& ports, bool cookie_in_file) {
     auto& st = state();
     const auto timeout = worker_timeout();
+    std::string cookie_path;
+    if (cookie_in_file) {  // written before rank 0 listens: a rank that reached it can read it
+        const CookieFile c = cookie_file(l);
+        st.cookie = write_cookie_file(l, c);
+        cookie_path = c.path;
+    }
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(host, ec);
     if (ec) throw std::invalid_argument("weft: the SPMD master address '" + host + "' is not an IP address");
@@ -183,6 +280,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     }
     m->stop = true;
     acc.close(ec);  // the master listens only until every rank has joined (SPEC §6)
+    if (!cookie_path.empty()) ::unlink(cookie_path.c_str());  // every rank has it (or never will)
     auto& ranks = m->ranks;
     if (static_cast<int>(ranks.size()) < l.size - 1) {
         std::string missing;
@@ -208,15 +306,14 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     announce_new_peers(added);
 }
 
-[[noreturn]] void run_rank(const Launch& l, const std::string& host, const std::vector<int>& ports) {
+[[noreturn]] void run_rank(const Launch& l, const std::string& host, const std::vector<int>& ports, bool cookie_in_file) {
     auto& st = state();
     st.is_worker = true;
     st.myid = 0;
     prepare_worker_process();
     const auto timeout = worker_timeout();
-    std::string bind;
-    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) bind = b;
-    else bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
+    std::string bind = config::bind_addr();
+    if (bind.empty()) bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
     listen_for_peers(bind);
     start_accepting();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -225,6 +322,13 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
         const int port = ports[attempt % ports.size()];  // ports, on the first free candidate
         try {
             auto sock = connect_tcp(host, port, std::chrono::seconds(5));
+            if (cookie_in_file) {  // rank 0 wrote it before it listened
+                st.cookie = read_cookie_file(l, cookie_file(l));
+                if (st.cookie.empty()) {
+                    last = cookie_file(l).path + " is not there (rank 0 writes it; is ~/.weft/spmd shared by every host?)";
+                    throw std::runtime_error(last);
+                }
+            }
             handshake_connect(sock, st.cookie, 0, timeout);
             write_hello(sock, l.rank, st.host, st.port, timeout);
             auto conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
@@ -233,6 +337,9 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
             st.peers[1].conn = conn;
             conn->start_reader();
             break;
+        } catch (const CookieError& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            std::exit(1);
         } catch (const HandshakeError& e) {
             if (ports.size() == 1) {
                 std::fprintf(stderr, "weft: rank %d of %s: the master at %s:%d refused it: %s\n", l.rank,
@@ -257,7 +364,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
 }  // namespace
 
 bool spmd_start() {
-    if (const char* s = std::getenv("WEFT_SPMD"); s && !std::strcmp(s, "0")) return false;
+    if (!config::spmd()) return false;
     Launch l = detect();
     if (l.size <= 1 || l.rank < 0) return false;
     if (l.rank >= l.size) throw std::runtime_error("weft: " + l.launcher + " rank " + std::to_string(l.rank) +
@@ -266,7 +373,7 @@ bool spmd_start() {
     st.spmd = true;
     std::string host;
     std::vector<int> ports;
-    if (const char* m = std::getenv("WEFT_MASTER_ADDR"); m && *m) {
+    if (const std::string m = config::master_addr(); !m.empty()) {
         auto [h, p] = split_addr(m);
         host = h;
         ports.push_back(p);
@@ -286,19 +393,14 @@ bool spmd_start() {
                                  " by " + l.launcher + " on several hosts: set WEFT_MASTER_ADDR=<ip of rank 0's "
                                  "host>:<port> so the ranks can meet");
     }
-    if (st.cookie.empty()) {
-        std::string k = "weft-spmd:" + l.key + ":" + std::to_string(::getuid()) + ":" + host;
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fnv(k)),
-                      static_cast<unsigned long long>(fnv(k + "#2")));
-        st.cookie = buf;
-    }
+    const bool cookie_in_file = st.cookie.empty();  // no WEFT_COOKIE: see CookieFile
+    if (cookie_in_file) cookie_file(l);                // fails now, clearly, without HOME
     log_debug("SPMD: rank ", l.rank, " of ", l.size, " (", l.launcher, "), master at ", host, ":", ports[0]);
     if (l.rank == 0) {
-        run_master(l, host, ports);
+        run_master(l, host, ports, cookie_in_file);
         return true;
     }
-    run_rank(l, host, ports);
+    run_rank(l, host, ports, cookie_in_file);
 }
 
 }  // namespace weft::rt

@@ -60,11 +60,23 @@ int pool_take(PoolState& s) {
     }
 }
 
+void pool_wait(PoolState& s) {
+    for (;;) {
+        pool_sync(s);
+        if (!s.free.empty()) return;
+        if (s.members.empty())
+            throw std::runtime_error("weft: process " + std::to_string(weft::myid()) +
+                                     ": wait on a worker pool with no workers (they were never added, were removed "
+                                     "or exited); push() workers into it or addprocs() more");
+        s.cond.wait();
+    }
+}
+
 void pool_put(PoolState& s, int pid) {
     if (!s.members.count(pid) || !alive(pid)) return;
     if (std::find(s.free.begin(), s.free.end(), pid) != s.free.end()) return;
     s.free.push_back(pid);
-    s.cond.notify_one();
+    s.cond.notify_all();  // takers and wait(pool) alike
 }
 }  // namespace detail
 
@@ -77,6 +89,8 @@ WorkerPool& default_worker_pool() {
     }();
     return *pool;
 }
+
+void default_worker_pool(const WorkerPool& pool) { default_worker_pool() = pool; }
 
 }  // namespace weft
 

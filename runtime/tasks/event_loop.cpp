@@ -81,10 +81,14 @@ std::size_t poll_asio() {
 }
 
 std::size_t run_posted() {
-    g_wake_pending.store(false);
+    // Drain the eventfd first, then clear the flag: the other order loses a wake-up. A
+    // poster that set the flag after it was cleared writes the eventfd; if that write were
+    // drained here, the flag would stay set with the eventfd empty, and every later post
+    // would skip its write and never run (bench_threadcall hung; issue 17).
     std::uint64_t count;
     while (::read(g_wake, &count, sizeof count) < 0 && errno == EINTR) {
     }
+    g_wake_pending.store(false);
     std::vector<std::function<void()>> work;
     {
         std::lock_guard<std::mutex> l(g_posted_mu);

@@ -2,6 +2,7 @@
 // scheduled by an algorithm that sleeps in the event loop's epoll_wait when no task is
 // ready, polls I/O every 8 picks, and takes wake-ups from other threads through the event
 // loop's eventfd. DESIGN.md §2 and docs/design.md explain why (and what was measured).
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "asio.hpp"
+#include "config.hpp"
 #include "log.hpp"
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
@@ -26,6 +28,46 @@ class LoopAlgo;
 LoopAlgo* g_algo = nullptr;
 
 constexpr auto now_only = std::chrono::steady_clock::time_point::min();
+
+/// Decides whether the scheduler's spin may run (issue 17: with more runnable threads than
+/// CPUs each sched_yield hands a whole time slice to another process, and spinning cut
+/// throughput 40x under load 8 on 2 CPUs). Two signals: the machine's runnable count
+/// (the 4th field of /proc/loadavg, read at most every 10 ms) against its online CPUs,
+/// and this process's own spins: after 8 in a row that found nothing, only every 16th
+/// wait spins, until one finds something again. On a quiet machine neither fires, and
+/// the spin keeps its latency.
+class SpinGovernor {
+  public:
+    bool allow(std::chrono::steady_clock::time_point now) noexcept {
+        if (now >= next_check_) {
+            next_check_ = now + std::chrono::milliseconds(10);
+            crowded_ = runnable() > cpus_;
+        }
+        if (crowded_) return false;
+        return misses_ < 8 || (++skipped_ & 15) == 0;
+    }
+    void record(bool found) noexcept { misses_ = found ? 0 : misses_ + 1; }
+
+  private:
+    /// Threads running or ready to run on the whole machine, this one included (0 when
+    /// /proc/loadavg cannot be read: spinning is then decided by the misses alone).
+    int runnable() noexcept {
+        if (fd_ < 0) return 0;
+        char buf[128];
+        const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+        if (n <= 0) return 0;
+        buf[n] = '\0';
+        int fields = 0;
+        for (const char* p = buf; *p; ++p)
+            if (*p == ' ' && ++fields == 3) return std::atoi(p + 1);
+        return 0;
+    }
+    int fd_ = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    int cpus_ = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+    bool crowded_ = false;
+    std::chrono::steady_clock::time_point next_check_{};
+    unsigned misses_ = 0, skipped_ = 0;
+};
 
 class LoopAlgo final : public bf::algo::algorithm {
   public:
@@ -66,23 +108,24 @@ class LoopAlgo final : public bf::algo::algorithm {
     /// Polls I/O for a short while before sleeping: a reply or the next request usually
     /// comes within microseconds, and waking a sleeping vCPU costs 35-45 us on this kind
     /// of machine (where a blocking recv is woken on the sender's CPU, epoll is not).
-    /// Spins only right after activity, so an idle process uses no CPU. WEFT_SPIN_US.
+    /// WEFT_SPIN_US is the budget; the governor skips the spin where it cannot pay.
     bool spin_for_io(const std::chrono::steady_clock::time_point& tp) noexcept {
-        static const auto budget = std::chrono::microseconds([] {
-            const char* v = std::getenv("WEFT_SPIN_US");
-            return v && *v ? std::strtol(v, nullptr, 10) : 50L;
-        }());
+        static const auto budget = std::chrono::microseconds(config::spin_us());
         if (budget.count() <= 0) return false;
         const auto now = std::chrono::steady_clock::now();
+        if (!governor_.allow(now)) return false;
         const auto until = std::min(now + budget, tp);
         bool first = true;
         while (std::chrono::steady_clock::now() < until) {
             sched_yield();  // a process sharing this CPU (often the peer) runs first
             // Right after the yield the peer that last sent has usually answered: read it
             // without asking epoll first (one system call instead of two).
-            if (std::exchange(first, false) && io_try_hot()) return true;
-            if (run_io(now_only) > 0 || !rq_.empty()) return true;
+            if ((std::exchange(first, false) && io_try_hot()) || run_io(now_only) > 0 || !rq_.empty()) {
+                governor_.record(true);
+                return true;
+            }
         }
+        governor_.record(false);
         return false;
     }
 
@@ -91,18 +134,14 @@ class LoopAlgo final : public bf::algo::algorithm {
   private:
     bf::scheduler::ready_queue_type rq_;
     unsigned picks_ = 0;
+    SpinGovernor governor_;
 };
 
 /// Fiber stacks: mmap'd with a guard page (an overflow faults instead of corrupting the
 /// heap), reused from a free list so starting a task costs no system call.
 struct PooledStack {
     static std::size_t stack_size() {
-        static const std::size_t sz = [] {
-            std::size_t kb = 1024;
-            if (const char* v = std::getenv("WEFT_TASK_STACK_KB")) kb = std::strtoul(v, nullptr, 10);
-            if (kb < 64) kb = 64;
-            return kb * 1024;
-        }();
+        static const std::size_t sz = config::task_stack_kb() * 1024;
         return sz;
     }
     static std::vector<boost::context::stack_context>& pool() {

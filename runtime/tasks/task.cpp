@@ -2,6 +2,8 @@
 #include <boost/fiber/fss.hpp>
 #include <boost/fiber/operations.hpp>
 #include <atomic>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "log.hpp"
@@ -31,20 +33,17 @@ struct SyncScope {
     std::vector<std::function<void()>> waits;  // each waits for one thing, throwing its error
 };
 
-/// The innermost sync scope of the current task (inherited by the tasks it starts).
-struct ScopeSlot { SyncScope* scope = nullptr; };
-boost::fibers::fiber_specific_ptr<ScopeSlot>& slot() {
-    static boost::fibers::fiber_specific_ptr<ScopeSlot> s;
+/// The innermost sync scope of the current task (inherited by the tasks it starts). The
+/// slot holds the pointer itself and owns nothing (the sync block owns its scope): no
+/// allocation per task, and nothing left behind by the main task, whose fiber-specific
+/// data is never cleaned up.
+void keep_scope(SyncScope*) {}
+boost::fibers::fiber_specific_ptr<SyncScope>& slot() {
+    static boost::fibers::fiber_specific_ptr<SyncScope> s(keep_scope);
     return s;
 }
-SyncScope* current_scope() {
-    ScopeSlot* s = slot().get();
-    return s ? s->scope : nullptr;
-}
-void set_current_scope(SyncScope* sc) {
-    if (!slot().get()) slot().reset(new ScopeSlot);
-    slot()->scope = sc;
-}
+SyncScope* current_scope() { return slot().get(); }
+void set_current_scope(SyncScope* sc) { slot().reset(sc); }
 
 void check_interrupt() {
     if (g_interrupt_pending.exchange(false)) throw InterruptException(weft::myid());
@@ -109,6 +108,9 @@ void sync_end(void* p, std::exception_ptr block_error) {
 }
 
 void sleep_ns(long long ns) {
+    if (ns < 0)
+        throw std::invalid_argument("weft::sleep: negative duration (" + std::to_string(ns) + " ns) on process " +
+                                    std::to_string(myid()) + ": pass a duration >= 0");
     check_not_in_threadcall("weft::sleep");
     check_interrupt();
     boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));

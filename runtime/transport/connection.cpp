@@ -14,22 +14,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config.hpp"
 #include "log.hpp"
 #include "weft/exceptions.hpp"
 
 namespace weft::rt {
 
 std::uint64_t max_frame() {
-    static const std::uint64_t v = [] {
-        std::uint64_t d = 1ull << 30;
-        if (const char* s = std::getenv("WEFT_MAX_FRAME")) {
-            char* end = nullptr;
-            unsigned long long x = std::strtoull(s, &end, 10);
-            if (end && *end == 0 && x >= 1024) d = x;
-            else log_warn("WEFT_MAX_FRAME='", s, "' is not a byte count >= 1024; using ", d);
-        }
-        return d;
-    }();
+    static const std::uint64_t v = config::max_frame();
     return v;
 }
 
@@ -251,7 +243,9 @@ void Connection::write_queued() {
         if (r < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                watch(reading_ && !streaming_, true);  // on_io continues when there is room
+                // on_io continues when there is room; reading stays as it is (a streaming
+                // task waiting in refill() needs its EPOLLIN while this send waits too)
+                watch(watching_ & EPOLLIN, true);
                 return;
             }
             close(std::string("write failed: ") + std::strerror(errno));
@@ -283,7 +277,7 @@ void Connection::ensure_read_capacity(std::size_t need) {
     std::size_t cap = rcap_ ? rcap_ : 64 * 1024;
     while (cap < need) cap *= 2;
     std::unique_ptr<char[]> nb(new char[cap]);  // not zeroed: the socket fills it
-    std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+    if (rend_ > rpos_) std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);  // rbuf_ is null at first
     rend_ -= rpos_;
     rpos_ = 0;
     rbuf_ = std::move(nb);

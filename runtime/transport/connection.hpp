@@ -16,7 +16,7 @@
 
 namespace weft::rt {
 
-class Connection : public std::enable_shared_from_this<Connection>,
+class Connection final : public std::enable_shared_from_this<Connection>,
                    private detail::StreamSource,
                    private IoHandler {
   public:

@@ -13,6 +13,7 @@
 #include <queue>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -84,9 +85,19 @@ class MinChannel final : public weft::AbstractChannel<int> {
     bool open_ = true;
 };
 std::shared_ptr<weft::AbstractChannel<int>> make_min_channel() { return std::make_shared<MinChannel>(); }
+void fill_and_close(weft::RemoteChannel<int> ch, int n) {
+    for (int i = 0; i < n; ++i) ch.put(i);
+    ch.close();
+}
+std::vector<int> drain(weft::RemoteChannel<int> ch) {
+    std::vector<int> got;
+    for (int x : ch) got.push_back(x);
+    return got;
+}
 }  // namespace
 
-WEFT_REMOTE(whoami, put_n, take_until_negative, take_one, keep, drop_kept, echo_loop, make_min_channel)
+WEFT_REMOTE(whoami, put_n, take_until_negative, take_one, keep, drop_kept, echo_loop, make_min_channel, fill_and_close,
+            drain)
 
 // ---------------------------------------------------------------- Condition
 
@@ -250,6 +261,46 @@ TEST_F(RemoteChannelTest, OperationsRunOnTheOwner) {
         expect_closed([&] { rc.take(); });
     }
     EXPECT_EQ(weft::debug::stored_refs(2), before);  // the last handle freed it
+}
+
+TEST_F(RemoteChannelTest, RangeForTakesUntilClosedAndEmpty) {
+    weft::RemoteChannel<int> on2(2, 4);  // a worker fills a channel on another worker
+    weft::remote_do(fill_and_close, 3, on2, 10);
+    std::vector<int> got;
+    for (int x : on2) got.push_back(x);
+    std::vector<int> want(10);
+    std::iota(want.begin(), want.end(), 0);
+    EXPECT_EQ(got, want);
+
+    weft::RemoteChannel<int> here(1, 2);  // a worker iterates over the master's channel
+    auto drained = weft::remotecall(drain, 4, here);
+    for (int i = 0; i < 5; ++i) here.put(i);
+    here.close();
+    EXPECT_EQ(weft::fetch(drained), (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+// Julia allows put!/take! on a RemoteChannel from any task on any thread.
+TEST_F(RemoteChannelTest, PutAndTakeFromPlainThreads) {
+    weft::RemoteChannel<int> on2(2, 4);
+    std::thread producer([on2]() mutable {
+        for (int i = 0; i < 50; ++i) on2.put(i);
+        on2.close();
+    });
+    std::vector<int> got;
+    for (int x : on2) got.push_back(x);
+    weft::threadcall([&] { producer.join(); });
+    std::vector<int> want(50);
+    std::iota(want.begin(), want.end(), 0);
+    EXPECT_EQ(got, want);
+
+    weft::RemoteChannel<int> here(1, 2);
+    int sum = 0;
+    std::thread consumer([here, &sum]() mutable {
+        for (int k = 0; k < 10; ++k) sum += here.take();
+    });
+    for (int i = 0; i < 10; ++i) here.put(i);  // waits while the channel is full
+    weft::threadcall([&] { consumer.join(); });
+    EXPECT_EQ(sum, 45);
 }
 
 TEST_F(RemoteChannelTest, HandleShippedToAWorkerIsTheSameChannel) {

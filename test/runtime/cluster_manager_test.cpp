@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include <weft/weft.hpp>
 
@@ -20,8 +22,21 @@ int whoami() { return weft::myid(); }
 int spin_until_interrupted() {
     for (;;) weft::yield();
 }
+/// The names in this process's /proc/self/environ (what it was started with).
+std::string started_environment() {
+    std::ifstream f("/proc/self/environ", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()), names;
+    for (std::size_t at = 0; at < all.size();) {
+        auto end = all.find('\0', at);
+        if (end == std::string::npos) end = all.size();
+        names += all.substr(at, all.find('=', at) - at) + "\n";
+        at = end + 1;
+    }
+    return names;
+}
+int ask_whoami(int pid) { return weft::remotecall_fetch(whoami, pid); }
 }  // namespace
-WEFT_REMOTE(whoami, spin_until_interrupted)
+WEFT_REMOTE(whoami, spin_until_interrupted, started_environment, ask_whoami)
 
 namespace {
 /// Starts this test binary as a worker itself; the master reads the announcement from the
@@ -95,6 +110,18 @@ std::string write_file(const std::string& text) {
 }
 }  // namespace
 
+// The cookie reaches a local worker on its stdin, never in its environment, even where the
+// master's own environment has WEFT_COOKIE (issue 17 item 8).
+TEST(ClusterManager, LocalWorkersDoNotInheritWeftCookie) {
+    ::setenv("WEFT_COOKIE", "a-cookie-in-the-masters-environment", 1);
+    auto w = weft::addprocs(1);
+    ::unsetenv("WEFT_COOKIE");
+    const std::string names = weft::remotecall_fetch(started_environment, w[0]);
+    EXPECT_NE(names.find("PATH\n"), std::string::npos) << names;  // the environment was read
+    EXPECT_EQ(names.find("WEFT_COOKIE\n"), std::string::npos) << names;
+    weft::rmprocs(w);
+}
+
 TEST(ClusterManager, LocalManagerByReference) {
     weft::LocalManager m(2);
     auto ids = weft::addprocs(m);
@@ -130,6 +157,78 @@ TEST(ClusterManager, HostAndPortFromTheManagerAndInterruptThroughManage) {
     }
     EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
     weft::rmprocs(w);
+}
+
+namespace {
+/// Julia's topology.jl example: local workers with ident 0, 1, 2, ...; even idents list
+/// the other even ones in connect_idents, odd the odd ones.
+class ParityManager : public weft::ClusterManager {
+  public:
+    explicit ParityManager(int n) : local_(n), n_(n) {}
+    void launch(const weft::AddProcsOptions& o, std::vector<weft::WorkerConfig>& launched,
+                weft::LaunchNotifier& notify) override {
+        struct Tagger : weft::LaunchNotifier {
+            std::vector<weft::WorkerConfig>* launched = nullptr;
+            weft::LaunchNotifier* inner = nullptr;
+            int n = 0;
+            std::size_t tagged = 0;
+            void notify() override {
+                for (; tagged < launched->size(); ++tagged) {
+                    const int i = static_cast<int>(tagged);
+                    (*launched)[tagged].ident = i;
+                    for (int j = 0; j < n; ++j)
+                        if (j != i && j % 2 == i % 2) (*launched)[tagged].connect_idents.emplace_back(j);
+                }
+                inner->notify();
+            }
+            void fail(const std::string& e) override { inner->fail(e); }
+        } tagger;
+        tagger.launched = &launched;
+        tagger.inner = &notify;
+        tagger.n = n_;
+        local_.launch(o, launched, tagger);
+    }
+    void manage(int id, weft::WorkerConfig& c, weft::ManageOp op) override { local_.manage(id, c, op); }
+
+  private:
+    weft::LocalManager local_;
+    int n_;
+};
+}  // namespace
+
+TEST(ClusterManager, CustomTopologyConnectsOnlyWhatConnectIdentsList) {
+    ParityManager m(4);
+    weft::AddProcsOptions o;
+    o.topology = weft::Topology::custom;
+    auto ws = weft::addprocs(m, o);  // ws[i] has ident i
+    ASSERT_EQ(ws.size(), 4u);
+    EXPECT_EQ(weft::remotecall_fetch(ask_whoami, ws[0], ws[2]), ws[2]);  // even to even
+    EXPECT_EQ(weft::remotecall_fetch(ask_whoami, ws[3], ws[1]), ws[1]);  // odd to odd
+    EXPECT_EQ(weft::remotecall_fetch(ask_whoami, ws[1], 1), 1);          // everyone reaches the master
+    for (auto [from, to] : {std::pair{ws[0], ws[1]}, std::pair{ws[3], ws[2]}}) {
+        try {
+            weft::remotecall_fetch(ask_whoami, from, to);
+            FAIL() << from << " reached " << to << " across the custom topology";
+        } catch (const weft::RemoteException& e) {
+            EXPECT_EQ(e.captured().type, "std::logic_error") << e.what();
+            EXPECT_NE(e.captured().message.find("topology custom"), std::string::npos) << e.what();
+            EXPECT_NE(e.captured().message.find("connect_idents"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(weft::debug::connected_to(ws[0]), (std::vector<int>{1, ws[2]}));
+    weft::rmprocs(ws);
+}
+
+TEST(ClusterManager, CustomTopologyWithLazyFalseConnectsTheListedPairsAtOnce) {
+    ParityManager m(4);
+    weft::AddProcsOptions o;
+    o.topology = weft::Topology::custom;
+    o.lazy = false;
+    auto ws = weft::addprocs(m, o);
+    ASSERT_EQ(ws.size(), 4u);
+    EXPECT_EQ(weft::debug::connected_to(ws[0]), (std::vector<int>{1, ws[2]}));
+    EXPECT_EQ(weft::debug::connected_to(ws[1]), (std::vector<int>{1, ws[3]}));
+    weft::rmprocs(ws);
 }
 
 TEST(ClusterManager, ManagerWithoutAnyAddressIsAClearError) {

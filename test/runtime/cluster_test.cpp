@@ -109,11 +109,26 @@ TEST(Cluster, CookieIsStableAndSettable) {
     std::string c = weft::cluster_cookie();
     EXPECT_GE(c.size(), 16u);
     EXPECT_EQ(weft::cluster_cookie(), c);
-    EXPECT_EQ(weft::cluster_cookie("a-new-secret"), "a-new-secret");
+    EXPECT_EQ(weft::cluster_cookie("a-new-secret-of-20ch"), "a-new-secret-of-20ch");
     auto w = weft::addprocs(1)[0];  // workers started now use the new cookie
     EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
     weft::rmprocs(w);
-    EXPECT_THROW(weft::cluster_cookie(""), std::invalid_argument);
+    EXPECT_THROW(weft::cluster_cookie("two\nlines"), std::invalid_argument);
+}
+
+TEST(Cluster, EmptyCookieIsPaddedAsJuliaWithAWarningAndWorkersAcceptIt) {
+    const std::string before = weft::cluster_cookie();
+    ::testing::internal::CaptureStderr();
+    const std::string c = weft::cluster_cookie("");
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(c, std::string(16, ' '));
+    EXPECT_EQ(weft::cluster_cookie("short"), "short" + std::string(11, ' '));  // Julia's rpad to 16
+    EXPECT_NE(err.find("empty cookie is no protection"), std::string::npos) << err;
+    weft::cluster_cookie("");
+    auto w = weft::addprocs(1)[0];
+    EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
+    weft::rmprocs(w);
+    weft::cluster_cookie(before);
 }
 
 TEST(Cluster, AddprocsFailureNamesCommandAndKeepsOthers) {
@@ -185,4 +200,30 @@ TEST(Cluster, AWorkerCallingAProcessThatLeftGetsProcessExited) {
     }
     EXPECT_EQ(weft::remotecall_fetch(ask_whoami, ws[0], 1), 1);
     weft::rmprocs(ws[0]);
+}
+
+namespace {
+std::vector<int> all_but(std::vector<int> v, int pid) {
+    std::erase(v, pid);
+    return v;
+}
+}  // namespace
+
+TEST(Cluster, LazyFalseConnectsEveryWorkerPairDuringAddprocs) {
+    if (weft::nprocs() > 1) weft::rmprocs(weft::workers());
+    weft::AddProcsOptions eager;
+    eager.lazy = false;
+    auto ws = weft::addprocs(3, eager);
+    for (int w : ws) EXPECT_EQ(weft::debug::connected_to(w), all_but(weft::procs(), w)) << "worker " << w;
+    EXPECT_THROW(weft::addprocs(1), std::invalid_argument);  // lazy=true beside lazy=false workers
+    auto more = weft::addprocs(1, eager);                    // the same setting: connected to all
+    EXPECT_EQ(weft::debug::connected_to(more.at(0)), all_but(weft::procs(), more.at(0)));
+    weft::rmprocs(weft::workers());
+
+    auto lazy = weft::addprocs(2);  // the default: nothing between workers until a call
+    for (int w : lazy) EXPECT_EQ(weft::debug::connected_to(w), std::vector<int>{1}) << "worker " << w;
+    EXPECT_THROW(weft::addprocs(1, eager), std::invalid_argument);
+    EXPECT_EQ(weft::remotecall_fetch(ask_whoami, lazy[0], lazy[1]), lazy[1]);
+    EXPECT_EQ(weft::debug::connected_to(lazy[0]), (std::vector<int>{1, lazy[1]}));
+    weft::rmprocs(lazy);
 }

@@ -117,9 +117,10 @@ TEST_F(DArrayTest, ElementAndBlockReadsAcrossBorders) {
         {Range{0, 13}, Range{0, 11}}, {Range{12, 13}, Range{10, 11}}, {Range{3, 3}, Range{0, 4}}};
     for (auto& I : blocks) {
         auto b = d(I[0], I[1]);
-        ASSERT_EQ(b.dims(), (std::array<std::size_t, 2>{I[0].size(), I[1].size()}));
-        for (std::size_t j = 0; j < I[1].size(); ++j)
-            for (std::size_t i = 0; i < I[0].size(); ++i)
+        const auto rows = static_cast<std::size_t>(I[0].size()), cols = static_cast<std::size_t>(I[1].size());
+        ASSERT_EQ(b.dims(), (std::array<std::size_t, 2>{rows, cols}));
+        for (std::size_t j = 0; j < cols; ++j)
+            for (std::size_t i = 0; i < rows; ++i)
                 EXPECT_EQ(b(i, j), a(I[0].first + i, I[1].first + j));
     }
     // A worker reads from the others (worker-to-worker).
@@ -160,9 +161,10 @@ TEST_F(DArrayTest, Constructors) {
     // The init constructor: chunk values from the indices, on a subset of processes.
     DArray<double, 2> d(
         [](std::array<Range, 2> I) {
-            Array<double, 2> a({I[0].size(), I[1].size()});
-            for (std::size_t j = 0; j < I[1].size(); ++j)
-                for (std::size_t i = 0; i < I[0].size(); ++i)
+            const auto rows = static_cast<std::size_t>(I[0].size()), cols = static_cast<std::size_t>(I[1].size());
+            Array<double, 2> a({rows, cols});
+            for (std::size_t j = 0; j < cols; ++j)
+                for (std::size_t i = 0; i < rows; ++i)
                     a(i, j) = static_cast<double>((I[0].first + i) + 1000 * (I[1].first + j));
             return a;
         },

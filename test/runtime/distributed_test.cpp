@@ -50,6 +50,21 @@ TEST(Range, SizesAndElements) {
     EXPECT_THROW(weft::range(0, 3, 0), std::invalid_argument);
 }
 
+TEST(Range, SplitGivesTheExtrasToTheFirstChunksAsJuliaSplitrange) {
+    auto chunks = [](weft::Range r, int np) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> v;
+        for (int k = 0; k < np; ++k) {
+            auto p = r.split(k, np);
+            v.emplace_back(p.empty() ? 0 : p.first, p.empty() ? 0 : p.last);
+        }
+        return v;
+    };
+    using V = std::vector<std::pair<std::int64_t, std::int64_t>>;
+    EXPECT_EQ(chunks(weft::range(1, 12), 3), (V{{1, 5}, {5, 9}, {9, 12}}));  // Julia: 1:4, 5:8, 9:11
+    EXPECT_EQ(chunks(weft::range(0, 10), 4), (V{{0, 3}, {3, 6}, {6, 8}, {8, 10}}));
+    EXPECT_EQ(chunks(weft::range(0, 2), 4), (V{{0, 1}, {1, 2}, {0, 0}, {0, 0}}));
+}
+
 TEST(Range, SplitIsContiguousAndCoversEverything) {
     for (int np = 1; np <= 7; ++np)
         for (std::int64_t n : {0, 1, 5, 12, 100}) {
@@ -57,7 +72,7 @@ TEST(Range, SplitIsContiguousAndCoversEverything) {
             std::vector<std::int64_t> all;
             for (int k = 0; k < np; ++k) {
                 auto part = r.split(k, np);
-                EXPECT_EQ(part.size(), (n * (k + 1)) / np - (n * k) / np);
+                EXPECT_EQ(part.size(), n / np + (k < n % np ? 1 : 0));  // extras to the first chunks
                 for (auto i : part) all.push_back(i);
             }
             EXPECT_EQ(all, std::vector<std::int64_t>(r.begin(), r.end()));

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,6 +70,34 @@ TEST(EventLoop, WorkPostedFromAnotherThreadRunsOnTheRuntimeThread) {
         ev.wait();
         t.join();
         EXPECT_TRUE(on_runtime.load());
+    }
+}
+
+/// Stress test of the cross-thread wake-up (issue 17 item 12: bench_threadcall hung under
+/// load). Threads post while the runtime thread drains what they posted; a wake-up lost
+/// between the loop's reading its eventfd and clearing its "wake-up pending" flag left
+/// every later post unrun. Each round's posts must all run; a round stuck for 60 s fails
+/// with the count instead of hanging until ctest's timeout.
+TEST(EventLoop, PostsFromManyThreadsAtOnceAllRun) {
+    constexpr int kThreads = 4, kPerThread = 20000, kRounds = 10;
+    struct Round {
+        weft::rt::Event all_ran;
+        int ran = 0;  // touched on the runtime thread only
+    };
+    for (int round = 0; round < kRounds; ++round) {
+        auto r = std::make_shared<Round>();  // shared: a stuck round's posts outlive it
+        std::vector<std::thread> posters;
+        for (int t = 0; t < kThreads; ++t)
+            posters.emplace_back([r] {
+                for (int i = 0; i < kPerThread; ++i)
+                    weft::rt::post_to_runtime([r] {
+                        if (++r->ran == kThreads * kPerThread) r->all_ran.set();
+                    });
+            });
+        const bool done = r->all_ran.wait_for(std::chrono::seconds(60));
+        for (auto& t : posters) t.join();
+        ASSERT_TRUE(done) << "round " << round << ": only " << r->ran << " of " << kThreads * kPerThread
+                          << " posted functions ran within 60 s (a lost wake-up)";
     }
 }
 

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -26,8 +28,13 @@ int block_forever() {
     return weft::fetch(never);
 }
 int square(int x) { return x * x; }
+int abort_with_last_words() {
+    std::fprintf(stderr, "last words of worker %d before abort\n", weft::myid());
+    std::abort();
+}
+int exit_with_status_3() { ::_exit(3); }
 }  // namespace
-WEFT_REMOTE(whoami, block_forever, square)
+WEFT_REMOTE(whoami, block_forever, square, abort_with_last_words, exit_with_status_3)
 
 namespace {
 /// A blocking client socket to a worker's listening address.
@@ -191,11 +198,47 @@ TEST_F(Fault, KilledWorkerFailsItsFuturesAndTheClusterGoesOn) {
         FAIL() << "no exception";
     } catch (const weft::ProcessExitedException& e) {
         EXPECT_EQ(e.pid(), victim);
+        EXPECT_NE(std::string(e.what()).find("was killed by signal 9 (SIGKILL)"), std::string::npos) << e.what();
     }
     EXPECT_THROW(weft::fetch(done), weft::ProcessExitedException);
     EXPECT_EQ(weft::fetch(other), 9);
     auto ws = weft::workers();
     EXPECT_EQ(std::count(ws.begin(), ws.end(), victim), 0);
     EXPECT_THROW(weft::remotecall_fetch(whoami, victim), weft::ProcessExitedException);
+    expect_everyone_answers();
+}
+
+/// What a call to a worker that dies says (issue 17 item 13): how the process ended, and
+/// the last lines it wrote to stderr, in the error of the call that was waiting and of
+/// every later call.
+TEST_F(Fault, AWorkerThatAbortsIsNamedWithItsSignalAndLastStderrLines) {
+    auto victim = weft::addprocs(1)[0];
+    const std::string words = "last words of worker " + std::to_string(victim) + " before abort";
+    try {
+        weft::remotecall_fetch(abort_with_last_words, victim);
+        FAIL() << "no exception";
+    } catch (const weft::ProcessExitedException& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(e.pid(), victim);
+        EXPECT_NE(what.find("was killed by signal 6 (SIGABRT)"), std::string::npos) << what;
+        EXPECT_NE(what.find(words), std::string::npos) << what;
+    }
+    try {
+        weft::remotecall_fetch(whoami, victim);
+        FAIL() << "no exception";
+    } catch (const weft::ProcessExitedException& e) {
+        EXPECT_NE(std::string(e.what()).find("killed by signal 6 (SIGABRT)"), std::string::npos) << e.what();
+    }
+    expect_everyone_answers();
+}
+
+TEST_F(Fault, AWorkerThatExitsIsNamedWithItsExitStatus) {
+    auto victim = weft::addprocs(1)[0];
+    try {
+        weft::remotecall_fetch(exit_with_status_3, victim);
+        FAIL() << "no exception";
+    } catch (const weft::ProcessExitedException& e) {
+        EXPECT_NE(std::string(e.what()).find("ended with exit status 3"), std::string::npos) << e.what();
+    }
     expect_everyone_answers();
 }

@@ -24,9 +24,25 @@ void put_there(weft::Future<std::string> f, std::string s) { weft::put(f, std::m
 int fetch_nested(weft::Future<weft::Future<int>> outer) { return weft::fetch(weft::fetch(outer)); }
 /// Calls `pid` from this process: arrives after every message this process sent it before.
 int ping(int pid) { return weft::remotecall_fetch(square, pid, 1); }
+std::vector<int> tens(int n) {
+    std::vector<int> v;
+    for (int i = 0; i < n; ++i) v.push_back(10 * i + weft::myid());
+    return v;
+}
+struct Grid {  // column-major rows x cols, indexed (i, j)
+    std::size_t rows = 0;
+    std::vector<double> d;
+    double operator()(std::size_t i, std::size_t j) const { return d.at(j * rows + i); }
+    template <class A> void serialize(A& a) { a(rows, d); }
+};
+Grid grid(std::size_t rows, std::size_t cols) {
+    Grid g{rows, {}};
+    for (std::size_t k = 0; k < rows * cols; ++k) g.d.push_back(static_cast<double>(k));
+    return g;
+}
 }  // namespace
 
-WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there, fetch_nested, ping)
+WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there, fetch_nested, ping, tens, grid)
 
 class FutureTest : public ::testing::Test {
   protected:
@@ -78,6 +94,42 @@ TEST_F(FutureTest, LocalFutures) {
     EXPECT_TRUE(weft::remotecall_fetch(ready_on, 3, f));
 }
 
+// Julia makes a Future(pid)'s value lazily: one made but never used costs its owner nothing.
+TEST_F(FutureTest, AnUnusedFutureDoesNotAllocateOnItsOwner) {
+    {
+        weft::Future<int> unused(2);
+        weft::Future<int> unused_here;
+        EXPECT_EQ(weft::debug::stored_refs(2), 0u);
+        EXPECT_EQ(weft::debug::stored_refs(1), 0u);
+        weft::Future<int> used(3);
+        weft::remotecall_wait(keep, 4, used);  // shipped before any use: counted for 1 and 4
+        EXPECT_EQ(weft::debug::stored_refs(3), 1u);
+        weft::put(used, 5);
+        EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 2, used), 5);
+        weft::remotecall_wait(drop_kept, 4);
+    }
+    expect_nothing_stored();
+}
+
+// Julia's rr[i, j]: getindex runs where the value lives and only the element comes back.
+TEST_F(FutureTest, IndexingRunsOnTheOwner) {
+    {
+        auto v = weft::remotecall(tens, 2, 5);
+        auto g = weft::remotecall(grid, 3, 3, 4);
+        EXPECT_EQ(weft::getindex(v, 3), 32);
+        EXPECT_EQ(weft::getindex(g, 2, 1), 5.0);  // column-major: 1*3 + 2
+        EXPECT_EQ(weft::debug::stored_refs(2), 1u) << "the value was not fetched: its owner keeps it";
+        EXPECT_THROW(weft::getindex(g, 3, 4), weft::RemoteException);  // Grid::operator() uses at()
+        EXPECT_EQ(weft::fetch(v).size(), 5u);
+        EXPECT_EQ(weft::getindex(v, 0), 2);  // cached now: indexed here
+        weft::RemoteChannel<std::vector<int>> rc(4, 2);
+        rc.put(std::vector<int>{7, 8, 9});
+        EXPECT_EQ(weft::getindex(rc, 1), 8);
+        EXPECT_EQ(rc.take().size(), 3u);  // getindex does not remove the item
+    }
+    expect_nothing_stored();
+}
+
 TEST_F(FutureTest, FinalizeReleasesAndForbidsUse) {
     auto f = weft::remotecall(square, 2, 3);
     weft::wait(f);
@@ -114,12 +166,18 @@ TEST_F(FutureTest, RefcountsWithHandlesShippedToAThirdProcess) {
         weft::remotecall_wait(keep, 3, f);         // a copy lives on 3
         weft::remotecall_wait(keep, 4, f);         // and on 4
     }
-    // Process 1 dropped its handle; 3 and 4 still hold theirs.
+    // Process 1 dropped its handle; 3 and 4 still hold theirs. What 3 and 4 sent to 2
+    // travels on their own connections: a call from each to 2 arrives after it, so the
+    // queries below see the counts once those messages were applied, not by luck.
+    EXPECT_EQ(weft::remotecall_fetch(ping, 3, 2), 1);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 4, 2), 1);
     EXPECT_EQ(weft::debug::stored_refs(2), 1u);
     weft::remotecall_wait(drop_kept, 3);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 3, 2), 1);
     EXPECT_EQ(weft::debug::stored_refs(2), 1u);
-    // Worker 4 fetching through its handle works, then dropping frees it.
+    // Worker 4 dropping its handle frees the value once its release reached 2.
     weft::remotecall_wait(drop_kept, 4);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 4, 2), 1);
     expect_nothing_stored();
 }
 

@@ -5,8 +5,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <ranges>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -65,9 +68,18 @@ struct Payload {
         ++g_payload_loads;
     }
 };
+int take_gate(weft::RemoteChannel<int> gate) { return gate.take(); }
 }  // namespace
 
-WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads)
+WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads, take_gate)
+
+namespace {
+/// What weft::wait accepts: handles, pools, and (serial fallback) plain serializable values.
+template <class T>
+concept Waitable = requires(T& t) { weft::wait(t); };
+static_assert(Waitable<weft::WorkerPool> && Waitable<weft::CachingPool> && Waitable<int> && Waitable<std::vector<int>>);
+static_assert(!Waitable<std::mutex> && !Waitable<weft::Condition>, "the serial fallback must not swallow unknown types");
+}  // namespace
 
 class Pmap : public ::testing::Test {
   protected:
@@ -93,6 +105,24 @@ TEST_F(Pmap, ResultsKeepInputOrderForEveryBatchSize) {
     EXPECT_EQ(weft::pmap([](std::int64_t i) { return 2 * i; }, weft::range(0, 5)),
               (std::vector<std::int64_t>{0, 2, 4, 6, 8}));
     EXPECT_TRUE(weft::pmap(square, std::vector<int>{}).empty());
+}
+
+// Julia: pmap(x->x, (sleep(1e-4); x for x in 1:100)) == 1:100. Producing an input
+// suspends the feeder that owns the iterator; the others must not use it meanwhile.
+TEST_F(Pmap, InputsWhoseProductionSuspendsAreTakenOneAtATime) {
+    auto slow = std::views::iota(1, 101) | std::views::transform([](int x) {
+                    weft::sleep(std::chrono::microseconds(100));
+                    return x;
+                });
+    std::vector<int> want(100);
+    std::iota(want.begin(), want.end(), 1);
+    for (std::size_t bs : {std::size_t{1}, std::size_t{3}}) {
+        weft::PmapOptions<int> o;
+        o.batch_size = bs;
+        EXPECT_EQ(weft::pmap([](int x) { return x; }, slow, o), want) << "batch size " << bs;
+        o.distributed = false;
+        EXPECT_EQ(weft::pmap([](int x) { return x; }, slow, o), want) << "local, batch size " << bs;
+    }
 }
 
 TEST_F(Pmap, WorkIsSpreadOverTheWorkers) {
@@ -220,7 +250,7 @@ std::vector<std::string> pmap_lines(const std::string& err) {
     std::istringstream in(err);
     std::vector<std::string> lines;
     for (std::string l; std::getline(in, l);)
-        if (l.rfind("pmap", 0) == 0) lines.push_back(l);
+        if (l.rfind("square", 0) == 0) lines.push_back(l);  // the label: f's registered name
     return lines;
 }
 
@@ -234,11 +264,11 @@ TEST_F(Pmap, ProgressLinesWhenStderrIsNotATerminal) {
     auto lines = pmap_lines(err);
     ASSERT_EQ(lines.size(), 5u) << err;
     for (int k = 0; k < 4; ++k) {
-        std::string head = "pmap: " + std::to_string(k + 1) + "/4 (" + std::to_string((k + 1) * 25) + "%) ";
+        std::string head = "square: " + std::to_string(k + 1) + "/4 (" + std::to_string((k + 1) * 25) + "%) ";
         EXPECT_EQ(lines[k].rfind(head, 0), 0u) << lines[k];
         EXPECT_NE(lines[k].find("/s ETA "), std::string::npos) << lines[k];
     }
-    EXPECT_EQ(lines[4].rfind("pmap: 4/4 done in ", 0), 0u) << lines[4];
+    EXPECT_EQ(lines[4].rfind("square: 4/4 done in ", 0), 0u) << lines[4];
     EXPECT_NE(lines[4].find(", 0 retries, failed workers: none"), std::string::npos) << lines[4];
     // The default interval (1 s) prints nothing for a short run.
     ::testing::internal::CaptureStderr();
@@ -269,6 +299,61 @@ TEST_F(Pmap, WorkerPoolTakePutPushLength) {
     pool.put(b);
     EXPECT_EQ(f(), b);
     EXPECT_TRUE(pool.isready());  // given back after the call
+}
+
+TEST_F(Pmap, RemoteCallsOnAPoolTakeAFreeWorkerAndGiveItBack) {
+    weft::WorkerPool pool({3});
+    EXPECT_EQ(weft::remotecall_fetch(whoami, pool), 3);
+    EXPECT_TRUE(pool.isready());
+    auto w = weft::remotecall_wait(whoami, pool);
+    EXPECT_TRUE(weft::isready(w));
+    EXPECT_EQ(weft::fetch(w), 3);
+    EXPECT_TRUE(pool.isready());
+    weft::RemoteChannel<int> gate(1, 1);
+    auto f = weft::remotecall(take_gate, pool, gate);  // worker 3 stays busy until the gate opens
+    EXPECT_FALSE(pool.isready());
+    gate.put(5);
+    EXPECT_EQ(weft::fetch(f), 5);
+    weft::wait(pool);  // given back once the call finished
+    EXPECT_EQ(pool.workers(), std::vector<int>{3});
+    EXPECT_EQ(pool.take(), 3);  // free again
+    pool.put(3);
+    weft::remote_do(take_gate, pool, gate);  // given back at once
+    EXPECT_TRUE(pool.isready());
+    gate.put(1);
+    weft::CachingPool cached({2});
+    EXPECT_EQ(weft::remotecall_fetch(square, cached, 7), 49);
+    EXPECT_EQ(weft::fetch(weft::remotecall(square, cached, 8)), 64);
+}
+
+TEST_F(Pmap, WaitOnAPoolReturnsOnceAWorkerIsFree) {
+    weft::WorkerPool pool({2});
+    const int w = pool.take();
+    bool waited = false;
+    auto t = weft::async([&] {
+        weft::wait(pool);
+        waited = true;
+    });
+    weft::yield();
+    EXPECT_FALSE(waited);  // no worker free: wait(pool) waits
+    pool.put(w);
+    weft::wait(t);
+    EXPECT_TRUE(waited);
+    EXPECT_TRUE(pool.isready());  // wait does not take the worker
+    weft::WorkerPool empty;
+    EXPECT_THROW(weft::wait(empty), std::runtime_error);
+}
+
+TEST_F(Pmap, DefaultWorkerPoolCanBeReplaced) {
+    weft::WorkerPool saved = weft::default_worker_pool();
+    auto& ref = weft::default_worker_pool();
+    weft::default_worker_pool(weft::WorkerPool({3}));
+    auto r = weft::pmap([](int) { return weft::myid(); }, iota(10));
+    EXPECT_EQ(std::set<int>(r.begin(), r.end()), std::set<int>{3});
+    EXPECT_EQ(ref.workers(), std::vector<int>{3});  // earlier references see the new pool
+    EXPECT_EQ(weft::remote(whoami)(), 3);
+    weft::default_worker_pool(saved);
+    EXPECT_EQ(weft::default_worker_pool().workers(), weft::workers());
 }
 
 TEST_F(Pmap, DefaultPoolFollowsTheCluster) {
@@ -317,4 +402,65 @@ TEST_F(Pmap, CachingPoolSendsTheFunctionOncePerWorker) {
     weft::pmap(p, plain, iota(40));
     const int plain_after = weft::remotecall_fetch(payload_loads, 2) + weft::remotecall_fetch(payload_loads, 3);
     EXPECT_EQ(plain_after - plain_before, 40);  // a plain pool sends it with every batch
+}
+
+// A stopped worker (SIGSTOP) no longer stalls a call or a pmap (issue 17 item 5): the
+// caller's timeout gives TimeoutError naming the worker; pmap re-dispatches the batch to
+// another worker and takes each result once. The timeouts are generous (5 s) so that the
+// worker that still runs answers in time on a loaded machine; each test then lasts
+// about one timeout.
+class PmapTimeout : public Pmap {
+  protected:
+    void SetUp() override {
+        ws_ = weft::addprocs(2);
+        stopped_ = ws_[0];
+        ::kill(weft::debug::ospid(stopped_), SIGSTOP);
+    }
+    void TearDown() override {
+        ::kill(weft::debug::ospid(stopped_), SIGCONT);
+        EXPECT_EQ(weft::remotecall_fetch(whoami, stopped_), stopped_);  // it answers again
+        weft::rmprocs(ws_);
+    }
+    std::vector<int> ws_;
+    int stopped_ = 0;
+};
+
+TEST_F(PmapTimeout, ACallToAStoppedWorkerTimesOutNamingIt) {
+    try {
+        weft::remotecall_fetch(weft::CallOptions{std::chrono::seconds(1)}, square, stopped_, 7);
+        FAIL() << "no TimeoutError";
+    } catch (const weft::TimeoutError& e) {
+        EXPECT_EQ(e.pid(), stopped_);
+        EXPECT_NE(std::string(e.what()).find("process " + std::to_string(stopped_) + " did not answer"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(weft::remotecall_fetch(weft::CallOptions{std::chrono::seconds(30)}, square, ws_[1], 7), 49);
+}
+
+TEST_F(PmapTimeout, PmapRedispatchesTheBatchOfAStoppedWorker) {
+    weft::WorkerPool pool(ws_);
+    weft::PmapOptions<int> o;
+    o.timeout = std::chrono::seconds(5);
+    auto where = weft::pmap([](int) { return weft::myid(); }, pool, iota(20), o);
+    ASSERT_EQ(where.size(), 20u);
+    for (int w : where) EXPECT_EQ(w, ws_[1]);  // every result once, all from the one that runs
+    EXPECT_EQ(pool.length(), 2u);              // the silent one is back in the pool
+}
+
+TEST_F(PmapTimeout, WithNoOtherWorkerTheElementFailsWithTimeoutError) {
+    weft::WorkerPool pool({stopped_});
+    weft::PmapOptions<int> o;
+    o.timeout = std::chrono::seconds(1);
+    std::string message;
+    o.on_error = [&](std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const weft::TimeoutError& t) {
+            message = t.what();
+        }
+        return -1;
+    };
+    EXPECT_EQ(weft::pmap(square, pool, iota(1), o), std::vector<int>{-1});
+    EXPECT_NE(message.find("process " + std::to_string(stopped_)), std::string::npos) << message;
+    EXPECT_NE(message.find("element 0 of the pmap"), std::string::npos) << message;
 }

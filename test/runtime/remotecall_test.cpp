@@ -185,6 +185,44 @@ TEST_F(RemoteCall, EverywhereRunsOnEveryProcess) {
     EXPECT_THROW(weft::everywhere(std::vector<int>{2, 3}, [] { throw std::runtime_error("x"); }), weft::CompositeException);
 }
 
+TEST_F(RemoteCall, EverywhereRunsOncePerListedEntryInOrder) {
+    weft::everywhere(clear_seen);
+    const int me = weft::myid();
+    weft::everywhere(std::vector<int>{me, 2, me, me, 2}, [] { record(static_cast<int>(seen().size())); });
+    EXPECT_EQ(weft::remotecall_fetch(seen, me), (std::vector<int>{0, 1, 2}));
+    EXPECT_EQ(weft::remotecall_fetch(seen, 2), (std::vector<int>{0, 1}));
+    EXPECT_EQ(weft::remotecall_fetch(seen, 3), std::vector<int>{});
+}
+
+TEST_F(RemoteCall, EverywhereOnOneProcessThrowsItsRemoteException) {
+    auto fail_here = [] { throw std::runtime_error("failed on " + std::to_string(weft::myid())); };
+    try {
+        weft::everywhere(std::vector<int>{3}, fail_here);
+        FAIL() << "no exception";
+    } catch (const weft::RemoteException& e) {
+        EXPECT_EQ(e.pid(), 3);
+        EXPECT_NE(std::string(e.what()).find("failed on 3"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(RemoteCall, EverywhereErrorsComeInTheOrderOfTheList) {
+    auto fail_here = [] { throw std::runtime_error("failed on " + std::to_string(weft::myid())); };
+    try {
+        weft::everywhere(std::vector<int>{3, weft::myid(), 2}, fail_here);
+        FAIL() << "no exception";
+    } catch (const weft::CompositeException& e) {
+        std::vector<int> where;
+        for (auto& x : e.exceptions()) {
+            try {
+                std::rethrow_exception(x);
+            } catch (const weft::RemoteException& r) {
+                where.push_back(r.pid());
+            }
+        }
+        EXPECT_EQ(where, (std::vector<int>{3, weft::myid(), 2}));
+    }
+}
+
 // Compile-time contract: the concept accepts what cereal can carry and rejects the rest.
 struct NoSerialize { int x; };
 static_assert(weft::Serializable<int> && weft::Serializable<std::string> && weft::Serializable<std::vector<Point>>);

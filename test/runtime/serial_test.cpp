@@ -9,6 +9,8 @@
 namespace {
 int triple(int x) { return 3 * x; }
 int fails() { throw std::runtime_error("nope"); }
+int g_unregistered_runs = 0;
+int unregistered(int x) { return ++g_unregistered_runs, x + 1; }  // deliberately not in WEFT_REMOTE
 }  // namespace
 WEFT_REMOTE(triple, fails)
 
@@ -43,4 +45,16 @@ TEST(Serial, EverywhereAndSync) {
     weft::sync([&] { weft::async([&] { ++runs; }); });
     EXPECT_EQ(runs, 1);
     weft::everywhere([] {});
+}
+
+// An untranslated program whose '#pragma weft remote' was ignored: a call to the calling
+// process itself runs the function here, registered or not (Julia runs any function locally).
+TEST(Serial, CallsToThisProcessNeedNoRegistration) {
+    EXPECT_EQ(weft::remotecall_fetch(unregistered, weft::myid(), 1), 2);
+    EXPECT_EQ(weft::fetch(weft::remotecall(unregistered, weft::myid(), 2)), 3);
+    EXPECT_EQ(weft::fetch(weft::remotecall_wait(unregistered, weft::any, 3)), 4);
+    weft::remote_do(unregistered, 1, 4);
+    EXPECT_EQ(weft::fetchfrom(1, unregistered, 5), 6);
+    weft::yield();  // remote_do's task
+    EXPECT_EQ(g_unregistered_runs, 5);
 }

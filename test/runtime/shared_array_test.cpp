@@ -42,7 +42,11 @@ int os_pid() { return static_cast<int>(::getpid()); }
 bool is_mapped(weft::SharedArray<long, 2> s) { return s.mapped(); }
 weft::SharedArray<long, 2> echo(weft::SharedArray<long, 2> s) { return s; }
 }  // namespace
-WEFT_REMOTE(fill_with_myid, fill_strided, init_fails, sum_on, set_at, os_pid, is_mapped, echo)
+long get_2d(weft::SharedArray<long, 2> s, std::size_t i, std::size_t j) { return s(i, j); }
+void set_2d(weft::SharedArray<long, 2> s, std::size_t i, std::size_t j, long v) { s(i, j) = v; }
+weft::SharedArray<long, 2> reshape_there(weft::SharedArray<long, 1> s) { return s.reshape(std::array<std::size_t, 2>{4, 3}); }
+WEFT_REMOTE(fill_with_myid, fill_strided, init_fails, sum_on, set_at, os_pid, is_mapped, echo, get_2d, set_2d,
+            reshape_there)
 
 namespace {
 
@@ -136,17 +140,66 @@ TEST(SharedArraySplit, ManyShapesAndCounts) {
             std::int64_t next = 0;
             for (std::size_t k = 0; k < np; ++k) {
                 auto r = weft::detail::split_range(size, np, k);
+                if (r.empty()) continue;
                 EXPECT_EQ(r.first, next) << size << " over " << np << " chunk " << k;
-                EXPECT_EQ(r.first, static_cast<std::int64_t>(k * size / np));
-                EXPECT_EQ(r.last, static_cast<std::int64_t>((k + 1) * size / np));
-                // chunk sizes differ by at most one
-                EXPECT_LE(r.size(), size / np + 1);
-                EXPECT_GE(r.size(), size / np);
+                // SharedArrays.jl: size/np each, the last one the remainder; one each to
+                // the first `size` processes when size < np
+                const std::size_t want = size < np ? 1 : (k + 1 == np ? size - (np - 1) * (size / np) : size / np);
+                EXPECT_EQ(static_cast<std::size_t>(r.size()), want) << size << " over " << np << " chunk " << k;
                 next = r.last;
             }
             EXPECT_EQ(next, static_cast<std::int64_t>(size));
         }
     }
+}
+
+TEST(SharedArraySplit, UnevenSizesGiveTheRemainderToTheLast) {
+    auto chunks = [](std::size_t size, std::size_t np) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> v;
+        for (std::size_t k = 0; k < np; ++k) {
+            auto r = weft::detail::split_range(size, np, k);
+            v.emplace_back(r.empty() ? 0 : r.first, r.empty() ? 0 : r.last);
+        }
+        return v;
+    };
+    using V = std::vector<std::pair<std::int64_t, std::int64_t>>;
+    EXPECT_EQ(chunks(11, 3), (V{{0, 3}, {3, 6}, {6, 11}}));  // Julia: 1:3, 4:6, 7:11
+    EXPECT_EQ(chunks(10, 4), (V{{0, 2}, {2, 4}, {4, 6}, {6, 10}}));
+    EXPECT_EQ(chunks(2, 4), (V{{0, 1}, {1, 2}, {0, 0}, {0, 0}}));  // one each to the first two
+}
+
+TEST_F(SharedArrayTest, ReshapeSharesTheMemoryHereAndOnOtherProcesses) {
+    weft::SharedArray<long, 1> v({12});
+    for (std::size_t k = 0; k < 12; ++k) v[k] = static_cast<long>(k);
+    auto m = weft::reshape(v, std::array<std::size_t, 2>{3, 4});
+    EXPECT_EQ(m.dims(), (std::array<std::size_t, 2>{3, 4}));
+    EXPECT_EQ(m(2, 3), 11);
+    m(0, 1) = 99;
+    EXPECT_EQ(v[3], 99);  // one memory
+    EXPECT_EQ(weft::remotecall_fetch(get_2d, 2, m, 0, 1), 99);
+    weft::remotecall_wait(set_2d, 3, m, 1, 1, -5);  // a worker writes through the reshaped handle
+    EXPECT_EQ(v[4], -5);
+    auto there = weft::remotecall_fetch(reshape_there, 4, v);  // reshaped on a worker, used here
+    EXPECT_EQ(there(3, 0), 99);
+    EXPECT_THROW(v.reshape(std::array<std::size_t, 2>{5, 3}), std::invalid_argument);
+}
+
+TEST_F(SharedArrayTest, AtIsBoundsCheckedAndNamesTheIndexAndDims) {
+    weft::SharedArray<double, 2> s({3, 4});
+    s.at(2, 3) = 7.5;
+    EXPECT_EQ(s(2, 3), 7.5);
+    EXPECT_EQ(s.at(11), 7.5);  // one index: linear, column-major
+    try {
+        s.at(3, 0);
+        FAIL() << "no exception";
+    } catch (const std::out_of_range& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("(3, 0)"), std::string::npos) << m;
+        EXPECT_NE(m.find("3x4"), std::string::npos) << m;
+    }
+    EXPECT_THROW(s.at(0, 4), std::out_of_range);
+    EXPECT_THROW(s.at(-1, 0), std::out_of_range);
+    EXPECT_THROW(s.at(12), std::out_of_range);
 }
 
 TEST_F(SharedArrayTest, SpecExample3x4OnWorkers234) {

@@ -126,3 +126,30 @@ TEST_F(Streaming, AHandlerThatStopsHalfWayLeavesTheConnectionUsable) {
     EXPECT_EQ(weft::remotecall_fetch(payload_size, w(), ok), 2'000'000u);
     EXPECT_EQ(weft::remotecall_fetch(answer, w()), 42);
 }
+
+/// Stress test of issue 17 item 13 (a worker "vanished" under concurrent big messages):
+/// many tasks echo big arrays to one worker at once, so both processes receive a streamed
+/// frame while their own big replies or calls fill the socket. A send that had to wait for
+/// room used to stop watching the socket for input while a streaming task waited for the
+/// rest of its frame: both sides stalled with full windows, until TCP_USER_TIMEOUT
+/// (WEFT_WORKER_TIMEOUT) aborted the connection and every call failed with
+/// ProcessExitedException, the worker leaving silently. Run it under load too (CI runs
+/// the tests in parallel; the ASan build runs it again).
+TEST_F(Streaming, ManyTasksEchoBigArraysToOneWorkerAtOnce) {
+    constexpr int kTasks = 10, kCalls = 10, kRounds = 4;
+    const int target = w();
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<weft::Task<int>> tasks;
+        for (int t = 0; t < kTasks; ++t)
+            tasks.push_back(weft::async([t, target] {
+                int ok = 0;
+                for (int i = 0; i < kCalls; ++i) {
+                    auto v = pattern(200'000 + static_cast<std::size_t>(t * kCalls + i));
+                    if (weft::remotecall_fetch(echo_doubles, target, v) == v) ++ok;
+                    weft::yield();
+                }
+                return ok;
+            }));
+        for (int t = 0; t < kTasks; ++t) EXPECT_EQ(weft::fetch(tasks[static_cast<std::size_t>(t)]), kCalls) << "round " << round << " task " << t;
+    }
+}

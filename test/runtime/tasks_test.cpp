@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -71,4 +72,35 @@ TEST(Tasks, FetchAndWaitAcceptPlainValues) {
     int x = 5;
     EXPECT_EQ(weft::fetch(x), 5);
     weft::wait(x);
+}
+
+TEST(Tasks, SleepWithANegativeDurationIsAnInvalidArgument) {
+    EXPECT_THROW(weft::sleep(std::chrono::milliseconds(-1)), std::invalid_argument);
+    EXPECT_THROW(weft::sleep(std::chrono::duration<double>(-1e-3)), std::invalid_argument);
+    weft::sleep(std::chrono::nanoseconds(0));  // zero only yields
+}
+
+TEST(Tasks, CompositeExceptionShowsTheFirstErrorAndHowManyMore) {
+    try {
+        weft::sync([] {
+            for (int i = 0; i < 4; ++i)
+                weft::async([i] { throw std::runtime_error("task " + std::to_string(i) + " failed"); });
+        });
+        FAIL() << "no exception";
+    } catch (const weft::CompositeException& e) {
+        const std::string what = e.what();
+        ASSERT_EQ(e.exceptions().size(), 4u);  // the full list stays available
+        std::string first;
+        try {
+            std::rethrow_exception(e.exceptions().front());
+        } catch (const std::exception& x) {
+            first = x.what();
+        }
+        EXPECT_NE(what.find(first), std::string::npos) << what;
+        EXPECT_NE(what.find("...and 3 more exceptions"), std::string::npos) << what;
+        for (int i = 0; i < 4; ++i) {
+            const std::string m = "task " + std::to_string(i) + " failed";
+            if (m != first) EXPECT_EQ(what.find(m), std::string::npos) << "only the first error is shown: " << what;
+        }
+    }
 }
