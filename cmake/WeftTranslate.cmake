@@ -87,12 +87,36 @@ function(weft_translate target)
       COMMENT "weft-translate ${rel}"
       COMMAND_EXPAND_LISTS VERBATIM)
     list(APPEND kept_sources "${out}")
+    list(APPEND originals "${abs}")
     # "header.h" includes are looked up beside the original source.
     set_source_files_properties("${out}" TARGET_DIRECTORY ${target} PROPERTIES
       COMPILE_OPTIONS "-iquote;${abs_dir}" GENERATED ON)
   endforeach()
   # The original sources leave the target (another target may still compile them).
   set_property(TARGET ${target} PROPERTY SOURCES ${kept_sources})
+  _weft_editor_entries(${target} "${originals}")
+endfunction()
+
+# compile_commands.json entries for the annotated sources themselves, with the target's
+# flags, so that clangd and clang-tidy see the file the user edits as the build does (and
+# `weft-translate -p` finds its command): an object library that nothing builds compiles
+# them as plain C++ (the pragmas ignored, as without weft).
+function(_weft_editor_entries target originals)
+  if(NOT originals)
+    return()
+  endif()
+  set(edit ${target}_weft_sources)
+  add_library(${edit} OBJECT EXCLUDE_FROM_ALL ${originals})
+  target_include_directories(${edit} PRIVATE $<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>)
+  target_compile_definitions(${edit} PRIVATE $<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>)
+  target_compile_options(${edit} PRIVATE $<TARGET_PROPERTY:${target},COMPILE_OPTIONS> -Wno-unknown-pragmas)
+  target_compile_features(${edit} PRIVATE $<TARGET_PROPERTY:${target},COMPILE_FEATURES>)
+  foreach(prop CXX_STANDARD CXX_STANDARD_REQUIRED CXX_EXTENSIONS)
+    get_target_property(value ${target} ${prop})
+    if(NOT value STREQUAL "value-NOTFOUND")
+      set_property(TARGET ${edit} PROPERTY ${prop} ${value})
+    endif()
+  endforeach()
 endfunction()
 
 cmake_policy(POP)

@@ -13,6 +13,7 @@
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
 #include <clang/Lex/Preprocessor.h>
+#include <clang/Sema/SemaConsumer.h>
 
 namespace weft::tr {
 
@@ -48,10 +49,13 @@ unsigned extent(Translation& t, const Site& s) {
     return oe >= ob ? oe - ob : 0;
 }
 
-class WeftConsumer : public clang::ASTConsumer {
+class WeftConsumer : public clang::SemaConsumer {
   public:
     WeftConsumer(ToolState& state, std::vector<Pragma>& pragmas, const unsigned& pragma_errors, std::string file)
         : state_(state), pragmas_(pragmas), pragma_errors_(pragma_errors), file_(std::move(file)) {}
+
+    void InitializeSema(clang::Sema& sema) override { sema_ = &sema; }
+    void ForgetSema() override { sema_ = nullptr; }
 
     void HandleTranslationUnit(clang::ASTContext& ctx) override {
         clang::SourceManager& sm = ctx.getSourceManager();
@@ -70,21 +74,31 @@ class WeftConsumer : public clang::ASTConsumer {
             return;
         }
         auto name = state_.display_names.find(file_);
-        clang::Rewriter rw(sm, ctx.getLangOpts());
+        Rewriter rw(sm, ctx.getLangOpts());
         Translation t(ctx, rw, state_.opts, name != state_.display_names.end() ? name->second : file_);
+        t.sema = sema_;
 
         attach_pragmas(t, pragmas_);
         for (const Pragma& p : pragmas_) rw.InsertTextBefore(p.hash_loc, "// ");
         for (const Site& s : t.sites) note_retyped(t, s);
         // Source order (so diagnostics come in order), except that a rewrite that copies
         // its statement's text waits until the pragmas nested in it are done.
+        // A statement holds another pragma's statement when the first statement that
+        // starts after its own start (in offset order) starts before its end.
+        std::vector<unsigned> starts;
+        for (const Site& o : t.sites)
+            if (o.stmt) starts.push_back(t.sm.getFileOffset(t.sm.getExpansionLoc(o.stmt->getBeginLoc())));
+        std::sort(starts.begin(), starts.end());
         std::vector<Site> outer;
         for (const Site& s : t.sites) {
             bool copies = s.stmt && s.pragma->kind != DirectiveKind::Sync && s.pragma->kind != DirectiveKind::Async &&
                           s.pragma->kind != DirectiveKind::Threads;
             bool nests = false;
-            for (const Site& o : t.sites)
-                nests |= copies && o.stmt && o.stmt != s.stmt && inside(t, o.stmt->getBeginLoc(), s.stmt);
+            if (copies) {
+                unsigned b = t.sm.getFileOffset(t.sm.getExpansionLoc(s.stmt->getBeginLoc()));
+                auto next = std::upper_bound(starts.begin(), starts.end(), b);
+                nests = next != starts.end() && inside(t, t.sm.getComposedLoc(t.sm.getMainFileID(), *next), s.stmt);
+            }
             if (nests) outer.push_back(s);
             else dispatch(t, s);
         }
@@ -112,6 +126,7 @@ class WeftConsumer : public clang::ASTConsumer {
     std::vector<Pragma>& pragmas_;
     const unsigned& pragma_errors_;
     std::string file_;
+    clang::Sema* sema_ = nullptr;
 };
 
 class WeftAction : public clang::ASTFrontendAction {
@@ -120,6 +135,7 @@ class WeftAction : public clang::ASTFrontendAction {
 
     bool BeginSourceFileAction(clang::CompilerInstance& ci) override {
         ci.getPreprocessor().AddPragmaHandler(new WeftPragmaHandler(pragmas_, pragma_errors_));
+        ci.getPreprocessor().AddPragmaHandler(new NearWeftPragmaHandler());
         return true;
     }
     std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&, llvm::StringRef file) override {

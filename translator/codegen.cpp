@@ -50,8 +50,31 @@ clang::CharSourceRange Translation::stmt_range(const clang::Stmt* s) const {
     return r;
 }
 
+void Rewriter::note(clang::SourceLocation loc, unsigned length) {
+    clang::SourceManager& sm = getSourceMgr();
+    if (loc.isInvalid() || loc.isMacroID()) return;
+    auto [fid, off] = sm.getDecomposedLoc(loc);
+    if (fid != sm.getMainFileID()) return;
+    unsigned& end = edits_[off];
+    end = std::max(end, off + length);
+}
+
+bool Rewriter::edited(unsigned begin, unsigned end) const {
+    auto it = edits_.lower_bound(begin);
+    if (it != edits_.end() && it->first <= end) return true;  // an edit starts inside
+    return it != edits_.begin() && std::prev(it)->second > begin;  // one before reaches in
+}
+
 std::string Translation::text(clang::CharSourceRange r) const {
     if (r.isInvalid()) return {};
+    if (r.isCharRange() && r.getBegin().isFileID() && r.getEnd().isFileID()) {
+        auto [fid, b] = sm.getDecomposedLoc(r.getBegin());
+        auto [fid_end, e] = sm.getDecomposedLoc(r.getEnd());
+        bool invalid = false;
+        llvm::StringRef buf = sm.getBufferData(fid, &invalid);
+        if (!invalid && fid == fid_end && fid == sm.getMainFileID() && b <= e && e <= buf.size() && !rw.edited(b, e))
+            return buf.substr(b, e - b).str();
+    }
     return rw.getRewrittenText(r);
 }
 

@@ -3,6 +3,7 @@
 
 #include "capture_analysis.hpp"
 #include "diagnostics.hpp"
+#include "reductions.hpp"
 
 #include <clang/AST/ParentMapContext.h>
 #include <clang/AST/QualTypeNames.h>
@@ -252,10 +253,8 @@ bool parse_reduction(Translation& t, const Pragma& p, const clang::Stmt* loop, c
     }
     llvm::StringRef op = colon == llvm::StringRef::npos ? "" : text.substr(0, colon).trim();
     llvm::StringRef var = colon == llvm::StringRef::npos ? "" : text.substr(colon + 1).trim();
-    static const char* const ops[] = {"+", "*", "min", "max", "&", "|", "^", "&&", "||"};
-    bool builtin = false;
-    for (const char* o : ops) builtin |= op == o;
-    if (!is_ident(var, false) || (!builtin && !is_ident(op, true))) {
+    bool builtin = is_builtin_reduction_op(op);
+    if (!is_ident(var, false) || op.empty()) {
         report(t.diags, c->text_loc, Diag::BadReduce) << c->text;
         return false;
     }
@@ -287,10 +286,12 @@ bool parse_reduction(Translation& t, const Pragma& p, const clang::Stmt* loop, c
         report(t.diags, var_loc, Diag::ReduceUnused) << out.var;
     }
     out.decl = decl;
+    clang::SourceLocation op_loc = c->text_loc.getLocWithOffset(static_cast<int>(text.find(op)));
+    if (!check_reduction_op(t, op, op_loc, decl, enclosing_function(t, loop))) return false;
 
     const std::string gen = "[](const auto& weft_a, const auto& weft_b) { return ";
     const std::string lim = "std::numeric_limits<weft_T>::";
-    if (op == "+") out.op_object = "std::plus<>{}", out.identity = "weft_T(0)";
+    if (op == "+" || op == "-") out.op_object = "std::plus<>{}", out.identity = "weft_T(0)";
     else if (op == "*") out.op_object = "std::multiplies<>{}", out.identity = "weft_T(1)";
     else if (op == "&") out.op_object = "std::bit_and<>{}", out.identity = "weft_T(~weft_T(0))";
     else if (op == "|") out.op_object = "std::bit_or<>{}", out.identity = "weft_T(0)";

@@ -5,6 +5,7 @@
 
 #include "diagnostics.hpp"
 
+#include <clang/Basic/DiagnosticLex.h>
 #include <clang/Lex/Preprocessor.h>
 
 namespace weft::tr {
@@ -43,6 +44,34 @@ const ClauseInfo* find_clause(DirectiveKind k, llvm::StringRef name) {
     for (const ClauseInfo& c : kClauses)
         if (c.directive == k && name == c.spelling) return &c;
     return nullptr;
+}
+
+/// The closest of `candidates` to `typo` by edit distance, as clang's typo correction
+/// picks one: at most a third of the typed length (rounded up) away; "" if none is.
+std::string closest(llvm::StringRef typo, const std::vector<llvm::StringRef>& candidates) {
+    std::string best;
+    unsigned best_distance = static_cast<unsigned>((typo.size() + 2) / 3) + 1;
+    for (llvm::StringRef c : candidates) {
+        unsigned d = typo.edit_distance(c, /*AllowReplacements=*/true, best_distance);
+        if (d < best_distance) {
+            best_distance = d;
+            best = c.str();
+        }
+    }
+    return best;
+}
+
+std::vector<llvm::StringRef> directive_spellings() {
+    std::vector<llvm::StringRef> out;
+    for (const DirectiveInfo& d : kDirectives) out.push_back(d.spelling);
+    return out;
+}
+
+std::vector<llvm::StringRef> clause_spellings(DirectiveKind k) {
+    std::vector<llvm::StringRef> out;
+    for (const ClauseInfo& c : kClauses)
+        if (c.directive == k) out.push_back(c.spelling);
+    return out;
 }
 
 /// The spelling of a token as written (identifiers and keywords alike).
@@ -139,7 +168,14 @@ void WeftPragmaHandler::parse(clang::Preprocessor& pp, clang::PragmaIntroducer i
     std::string name = spelling(pp, toks[0]);
     const DirectiveInfo* info = find_directive(name);
     if (!info) {
-        report(diags, toks[0].getLocation(), Diag::UnknownDirective) << name << directive_list();
+        std::string fix = closest(name, directive_spellings());
+        if (fix.empty())
+            report(diags, toks[0].getLocation(), Diag::UnknownDirective) << name << directive_list();
+        else
+            report(diags, toks[0].getLocation(), Diag::UnknownDirectiveSuggest)
+                << name << fix
+                << clang::FixItHint::CreateReplacement(clang::CharSourceRange::getTokenRange(toks[0].getLocation()),
+                                                       fix);
         return;
     }
     Pragma p;
@@ -179,7 +215,13 @@ void WeftPragmaHandler::parse(clang::Preprocessor& pp, clang::PragmaIntroducer i
         c.loc = toks[i].getLocation();
         const ClauseInfo* ci = find_clause(info->kind, c.name);
         if (!ci) {
-            report(diags, c.loc, Diag::UnknownClause) << c.name << name << clause_list(info->kind);
+            std::string fix = closest(c.name, clause_spellings(info->kind));
+            if (fix.empty())
+                report(diags, c.loc, Diag::UnknownClause) << c.name << name << clause_list(info->kind);
+            else
+                report(diags, c.loc, Diag::UnknownClauseSuggest)
+                    << c.name << name << fix
+                    << clang::FixItHint::CreateReplacement(clang::CharSourceRange::getTokenRange(c.loc), fix);
             return;
         }
         if (p.clause(c.name)) {
@@ -212,6 +254,20 @@ void WeftPragmaHandler::parse(clang::Preprocessor& pp, clang::PragmaIntroducer i
         p.clauses.push_back(std::move(c));
     }
     out_.push_back(std::move(p));
+}
+
+void NearWeftPragmaHandler::HandlePragma(clang::Preprocessor& pp, clang::PragmaIntroducer introducer,
+                                         clang::Token& first) {
+    const clang::IdentifierInfo* ii = first.getIdentifierInfo();
+    std::string word = ii ? ii->getName().lower() : std::string();
+    unsigned distance = ii ? llvm::StringRef(word).edit_distance("weft", true, 3) : 3;
+    if (distance > 2 || first.getLocation().isMacroID()) {
+        pp.Diag(first, clang::diag::warn_pragma_ignored);  // what clang says with no handler
+        return;
+    }
+    report(pp.getDiagnostics(), first.getLocation(), Diag::NearWeftPragma)
+        << ii->getName() << clang::FixItHint::CreateReplacement(
+                                clang::CharSourceRange::getTokenRange(first.getLocation()), "weft");
 }
 
 }  // namespace weft::tr

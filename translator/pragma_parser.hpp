@@ -38,4 +38,14 @@ class WeftPragmaHandler : public clang::PragmaHandler {
     unsigned& errors_;
 };
 
+/// Handles every pragma no other handler claims: warns, with a fix-it, about
+/// `#pragma <word>` where <word> is within edit distance 2 of `weft` (`#pragma weeft
+/// spawn` would otherwise be ignored, and the program quietly run serially); for any
+/// other word, says what clang says without this handler ("unknown pragma ignored").
+class NearWeftPragmaHandler : public clang::PragmaHandler {
+  public:
+    NearWeftPragmaHandler() : clang::PragmaHandler("") {}
+    void HandlePragma(clang::Preprocessor& pp, clang::PragmaIntroducer introducer, clang::Token& first) override;
+};
+
 }  // namespace weft::tr

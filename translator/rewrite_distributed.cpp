@@ -24,7 +24,7 @@ namespace {
 
 /// The function object distributed_reduce ships for `op` (an empty type).
 std::string distributed_op(const Reduction& r) {
-    if (r.op == "+") return "std::plus<>{}";
+    if (r.op == "+" || r.op == "-") return "std::plus<>{}";
     if (r.op == "*") return "std::multiplies<>{}";
     if (r.op == "&") return "std::bit_and<>{}";
     if (r.op == "|") return "std::bit_or<>{}";

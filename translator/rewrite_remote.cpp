@@ -20,6 +20,13 @@ void register_annotated_function(Translation& t, const Pragma& p, const clang::D
         report(t.diags, fd->getLocation(), Diag::MemberFunction) << p.spelling << ("'" + qualified_name(fd) + "'");
         return;
     }
+    if (fd->isDependentContext()) {  // a static member of a class template: one per instantiation
+        const auto* rd = llvm::dyn_cast<clang::CXXRecordDecl>(fd->getDeclContext());
+        std::string cls = rd ? rd->getNameAsString() : std::string("the template");
+        report(t.diags, fd->getLocation(), Diag::TemplateMember)
+            << p.spelling << ("'" + qualified_name(fd) + "'") << cls << fd->getNameAsString();
+        return;
+    }
     if (!fd->getIdentifier()) {  // operators, conversion functions
         report(t.diags, fd->getLocation(), Diag::NotAFunction) << p.spelling << "an operator";
         return;

@@ -21,6 +21,10 @@
 #include <string>
 #include <vector>
 
+namespace clang {
+class Sema;
+}
+
 namespace weft::tr {
 
 /// The directives of directives.def.
@@ -71,6 +75,34 @@ struct Site {
     bool in_compound = false;  ///< a statement directly inside { }: no braces needed around a rewrite
 };
 
+/// clang's Rewriter, remembering the file offsets it edited, so that the text of a range
+/// without edits is read from the file: clang's getRewrittenText walks the rewritten
+/// file from its start, which made translation quadratic in the number of pragmas.
+/// Every edit goes through the members below (they hide clang::Rewriter's).
+class Rewriter : public clang::Rewriter {
+  public:
+    using clang::Rewriter::Rewriter;
+    bool InsertText(clang::SourceLocation loc, llvm::StringRef s, bool after = true, bool indent = false) {
+        note(loc, 0);
+        return clang::Rewriter::InsertText(loc, s, after, indent);
+    }
+    bool InsertTextAfter(clang::SourceLocation loc, llvm::StringRef s) { return InsertText(loc, s); }
+    bool InsertTextBefore(clang::SourceLocation loc, llvm::StringRef s) { return InsertText(loc, s, false); }
+    bool ReplaceText(clang::SourceLocation start, unsigned length, llvm::StringRef s) {
+        note(start, length);
+        return clang::Rewriter::ReplaceText(start, length, s);
+    }
+    bool ReplaceText(clang::CharSourceRange r, llvm::StringRef s) {
+        return ReplaceText(r.getBegin(), getRangeSize(r), s);
+    }
+    /// Was anything inserted or replaced in the main file at offsets [begin, end]?
+    bool edited(unsigned begin, unsigned end) const;
+
+  private:
+    void note(clang::SourceLocation loc, unsigned length);
+    std::map<unsigned, unsigned> edits_;  ///< main-file offset -> end of the widest edit there
+};
+
 struct Options {
     bool line_directives = true;
 };
@@ -78,17 +110,18 @@ struct Options {
 /// The state of one file's translation; the rewrite_* functions edit through it.
 class Translation {
   public:
-    Translation(clang::ASTContext& ctx, clang::Rewriter& rw, const Options& opts, std::string display_name)
+    Translation(clang::ASTContext& ctx, Rewriter& rw, const Options& opts, std::string display_name)
         : ctx(ctx), sm(ctx.getSourceManager()), lo(ctx.getLangOpts()), rw(rw),
           diags(ctx.getDiagnostics()), opts(opts), display_name(std::move(display_name)) {}
 
     clang::ASTContext& ctx;
     clang::SourceManager& sm;
     const clang::LangOptions& lo;
-    clang::Rewriter& rw;
+    Rewriter& rw;
     clang::DiagnosticsEngine& diags;
     const Options& opts;
     std::string display_name;           ///< the file name written in #line directives
+    clang::Sema* sema = nullptr;        ///< clang's Sema, for checks that need name lookup
 
     std::vector<Site> sites;
     std::set<const clang::Stmt*> sync_stmts;   ///< statements under `#pragma weft sync`

@@ -22,7 +22,7 @@ void run(long n, std::vector<int> v) {
         s += f(i);
     }
 #pragma weft distributed reduce(%:s)
-    // CHECK: errors.cpp:[[@LINE-1]]:33: error: bad 'reduce(%:s)': write 'reduce(op:var)'
+    // CHECK: errors.cpp:[[@LINE-1]]:33: error: incorrect reduction identifier '%', expected one of '+', '-', '*', '&', '|', '^', '&&', '||', 'min', 'max' or the name of a function callable with two values of type 'long'
     for (long i = 0; i < n; ++i) s += i;
 #pragma weft distributed reduce(+:t)
     // CHECK: errors.cpp:[[@LINE-1]]:35: error: reduction variable 't' is not declared before the loop

@@ -5,8 +5,8 @@ void run(int x) {
 #pragma weft
 // CHECK: syntax.cpp:[[@LINE-1]]:13: error: expected a directive after '#pragma weft' (one of: spawn, spawnat, fetch, fetchfrom, everywhere, remote, sync, async{{(, [a-z]+)*}})
     f(x);
-#pragma weft spwan
-// CHECK: syntax.cpp:[[@LINE-1]]:14: error: unknown directive 'spwan' in '#pragma weft' (expected one of: spawn, spawnat, fetch, fetchfrom, everywhere, remote, sync, async{{(, [a-z]+)*}})
+#pragma weft bogus
+// CHECK: syntax.cpp:[[@LINE-1]]:14: error: unknown directive 'bogus' in '#pragma weft' (expected one of: spawn, spawnat, fetch, fetchfrom, everywhere, remote, sync, async{{(, [a-z]+)*}})
     f(x);
 #pragma weft spawn reduce(+:x)
 // CHECK: syntax.cpp:[[@LINE-1]]:20: error: unknown clause 'reduce' for '#pragma weft spawn' (expected one of: capture)

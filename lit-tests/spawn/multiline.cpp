@@ -1,7 +1,7 @@
 // A statement over several lines: operator() keeps the expression's lines (#line), and
 // the code after the statement is back on its own line numbers.
-// RUN: %weft-translate %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
-// RUN: %weft-translate %s -o %t.cpp && not %cxx %cxxflags -fsyntax-only %t.cpp 2>&1 | FileCheck %s --check-prefix=CXX
+// RUN: %weft-translate-only %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
+// RUN: %weft-translate-only %s -o %t.cpp && not %cxx %cxxflags -fsyntax-only %t.cpp 2>&1 | FileCheck %s --check-prefix=CXX
 #include <weft/weft.hpp>
 int add(int a, int b) { return a + b; }
 void run(int a, int b) {

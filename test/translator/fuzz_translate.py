@@ -1,14 +1,19 @@
-"""Never crash: runs weft-translate over mutated copies of the lit inputs (lines
-deleted, duplicated or swapped, tokens cut, bytes flipped, pragmas garbled) and fails if
-it dies of a signal, reports an internal error, or exits with anything but 0 or 1.
-   fuzz_translate.py <weft-translate> <lit-tests dir> <count> [seed]"""
+"""Never crash: runs weft-translate over mutated copies of the lit inputs (the seed
+corpus: lit-tests/**/*.cpp; lines deleted, duplicated or swapped, tokens cut, bytes
+flipped, pragmas garbled) and fails if it dies of a signal, reports an internal error, or
+exits with anything but 0 or 1. Each failing input is kept as fuzz-failure-<n>.cpp in the
+working directory: `weft-translate fuzz-failure-<n>.cpp -o -` reproduces it.
+   fuzz_translate.py <weft-translate> <lit-tests dir> <count | seconds followed by s> [seed]
+ctest runs it (label `fuzz`) for a fixed count; `... 600s` runs it for ten minutes."""
+import time
 import os
 import random
 import subprocess
 import sys
 import tempfile
 
-translate, root, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+translate, root = sys.argv[1], sys.argv[2]
+count, seconds = (None, float(sys.argv[3][:-1])) if sys.argv[3].endswith("s") else (int(sys.argv[3]), None)
 rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 4)
 corpus = []
 for d, _, files in os.walk(root):
@@ -22,7 +27,9 @@ for d, _, files in os.walk(root):
                 text = text.replace("#include <weft/weft.hpp>", "namespace weft { template <class T> struct Future { int where() const; }; template <class T> T fetch(T); int myid(); }")
             corpus.append(text)
 PRAGMA_BITS = ["#pragma weft ", "spawn", "spawnat(", "any", ")", "capture(", ",", "everywhere", "sync",
-               "async", "fetch", "procs(", "remote", "(", "{", "}", ";", "\\\n", "_Pragma(\"weft spawn\")"]
+               "async", "fetch", "procs(", "remote", "(", "{", "}", ";", "\\\n", "_Pragma(\"weft spawn\")",
+               "threads", "distributed", "reduce(", "schedule(", "+:", "min:", "plus:", "::", "spwan", "#pragma weeft ",
+               "for (long i = 0; i < n; ++i)", "static"]
 
 def mutate(text):
     lines = text.split("\n")
@@ -47,9 +54,12 @@ def mutate(text):
     return "\n".join(lines)
 
 failures = 0
+start = time.monotonic()
+n = 0
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "fuzz.cpp")
-    for n in range(count):
+    while (n < count) if count is not None else (time.monotonic() - start < seconds):
+        n += 1
         src = mutate(rng.choice(corpus))
         open(path, "w").write(src)
         p = subprocess.run([translate, path, "-o", os.path.join(tmp, "out.cpp")], capture_output=True, text=True,
@@ -59,5 +69,5 @@ with tempfile.TemporaryDirectory() as tmp:
             keep = os.path.join(os.getcwd(), f"fuzz-failure-{n}.cpp")
             open(keep, "w").write(src)
             print(f"run {n}: exit {p.returncode}; input kept as {keep}\n{p.stderr[-2000:]}")
-print(f"{count} mutated inputs, {failures} failures")
+print(f"{n} mutated inputs in {time.monotonic() - start:.0f} s, {failures} failures")
 sys.exit(1 if failures else 0)
