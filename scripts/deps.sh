@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config python3
       libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev
-      clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libeigen3-dev "$@")
+      clang-19 libclang-19-dev libclang-rt-19-dev llvm-19-dev llvm-19-tools libeigen3-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
