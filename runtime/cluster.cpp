@@ -410,9 +410,8 @@ void start_accepting() {
 void accept_connection(tcp::socket sock) {
     auto holder = std::make_shared<tcp::socket>(std::move(sock));
     auto admitted = admit_connection(holder);  // caps and the deadline (transport/admission.hpp)
-    launch([holder, admitted] {
+    launch([holder, admitted, from = endpoint_text(*holder)] {
         auto& st = state();
-        const std::string from = endpoint_text(*holder);
         int peer = 0;
         try {
             peer = handshake_accept(*holder, st.cookie, st.myid, handshake_deadline);

@@ -34,7 +34,7 @@ frames = {
     'call_fetch_string': frame(CALL_FETCH, u64(1) + u64(fnv('fuzz_length_of')) + string(b'hello')),
     'call_vectors': frame(CALL, rrid(2, 1) + u64(fnv('fuzz_sum')) + u64(2) + u64(2) + f64(1) + f64(2) + u64(1) + f64(3)),
     'call_wait_map': frame(CALL_WAIT, rrid(2, 2) + u64(2) + u64(fnv('fuzz_count')) + u64(1) + string(b'a') + u64(2) + i32(1) + i32(2)),
-    'remote_do_optional': frame(REMOTE_DO, u64(fnv('fuzz_value_or')) + u8(1) + i32(5)),
+    'remote_do_optional': frame(REMOTE_DO, u64(fnv('fuzz_value_or')) + u8(0) + i32(5)),
     'call_fetch_future': frame(CALL_FETCH, u64(3) + u64(fnv('fuzz_ready')) + rrid(2, 9) + i32(2) + u8(0)),
     'call_fetch_channel': frame(CALL_FETCH, u64(4) + u64(fnv('fuzz_where')) + rrid(1, 7) + i32(1) + u8(0)),
     'refs': frame(REF_ADD, rrid(1, 5) + i32(2) + i64(1)) + frame(REF_PUT, rrid(1, 5) + u64(5) + u64(7) + b'1234567' + rrid(1, 6) + i32(1) + u64(7))
