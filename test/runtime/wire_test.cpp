@@ -31,13 +31,15 @@ int ask(int pid) { return weft::remotecall_fetch(whoami, pid); }
 WEFT_REMOTE(whoami, length_of, value_or, ask)
 
 namespace {
-/// Bytes of address space of OS process `ospid` (/proc/<pid>/statm, first field): what a
-/// buffer sized from a forged length takes even before it is touched.
+/// The peak address space of OS process `ospid` (VmPeak in /proc/<pid>/status), in bytes:
+/// a buffer sized from a forged length shows there even if it was never touched, or was
+/// freed again at once.
 std::uint64_t vm_bytes(int ospid) {
-    std::ifstream f("/proc/" + std::to_string(ospid) + "/statm");
-    std::uint64_t pages = 0;
-    f >> pages;
-    return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    std::ifstream f("/proc/" + std::to_string(ospid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmPeak:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
+    return 0;
 }
 /// Far below the allocations the forged lengths asked for (547 MB, 900 MB), far above
 /// what a thread's start adds (glibc reserves a 64 MiB malloc arena for it).
@@ -172,12 +174,18 @@ TEST_F(Wire, FrameHeaderDoesNotReserveWhatHasNotArrived) {
     const auto before = vm_bytes(ospid);
     int fd = authenticated(target(), 1300);
     ASSERT_GE(fd, 0);
-    std::string frame(9 + 100, '\0');
-    const std::uint64_t len = 900'000'000;
-    std::memcpy(frame.data(), &len, 8);
-    frame[8] = 6;  // RefFetchMsg
+    // A call whose reply says the worker has read what came with it (one recv: the call is
+    // dispatched, then the reader meets the header of the next frame), then that header.
+    const std::string call = call_fetch_body(&whoami, 5, "");
+    std::string frame;
+    put_raw(frame, std::uint64_t{call.size() + 1});
+    frame += '\x02';  // CallFetchMsg
+    frame += call;
+    put_raw(frame, std::uint64_t{900'000'000});
+    frame += '\x06';  // RefFetchMsg: decoded whole, not streamed
+    frame += std::string(100, '\0');
     ASSERT_EQ(::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL), static_cast<ssize_t>(frame.size()));
-    expect_everyone_answers();  // the worker read what came
+    EXPECT_EQ(read_frame(fd).first, 5);
     EXPECT_LT(vm_bytes(ospid), before + generous);
     ::close(fd);
     expect_everyone_answers();
