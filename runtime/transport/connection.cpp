@@ -283,7 +283,7 @@ void Connection::ensure_read_capacity(std::size_t need) {
     std::size_t cap = rcap_ ? rcap_ : 64 * 1024;
     while (cap < need) cap *= 2;
     std::unique_ptr<char[]> nb(new char[cap]);  // not zeroed: the socket fills it
-    std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);
+    if (rend_ > rpos_) std::memcpy(nb.get(), rbuf_.get() + rpos_, rend_ - rpos_);  // rbuf_ is null at first
     rend_ -= rpos_;
     rpos_ = 0;
     rbuf_ = std::move(nb);
