@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "arrays/startup.hpp"
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "pools/pools.hpp"
 #include "log.hpp"
@@ -34,16 +35,7 @@ ClusterState& state() {
 }
 
 std::chrono::seconds worker_timeout() {
-    static const std::chrono::seconds t = [] {
-        long v = 60;
-        if (const char* s = std::getenv("WEFT_WORKER_TIMEOUT"); s && *s) {
-            char* end = nullptr;
-            long x = std::strtol(s, &end, 10);
-            if (end && *end == 0 && x > 0) v = x;
-            else log_warn("WEFT_WORKER_TIMEOUT='", s, "' is not a positive number of seconds; using 60");
-        }
-        return std::chrono::seconds(v);
-    }();
+    static const std::chrono::seconds t = config::worker_timeout();
     return t;
 }
 
@@ -124,8 +116,7 @@ void join_worker(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<Clu
 /// 32 MiB vectors, 0.58x with this). Keep freed blocks up to 256 MiB in the heap for reuse.
 /// WEFT_MALLOC_TUNING=0 leaves glibc's defaults alone.
 void tune_malloc() {
-    const char* v = std::getenv("WEFT_MALLOC_TUNING");
-    if (v && !std::strcmp(v, "0")) return;
+    if (!config::malloc_tuning()) return;
     ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
     ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
@@ -541,6 +532,13 @@ void init(int& argc, char**& argv) {
     }
     argc = out;
     argv[argc] = nullptr;
+    try {
+        rt::config::check_all();  // a bad WEFT_* value stops the program here, named
+    } catch (const std::invalid_argument& e) {
+        if (!worker) throw;
+        std::fprintf(stderr, "weft worker (pid %d): %s\n", static_cast<int>(::getpid()), e.what());
+        std::_Exit(1);
+    }
     install_scheduler();
     install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
     tune_malloc();
@@ -550,7 +548,7 @@ void init(int& argc, char**& argv) {
         st.myid = 0;  // until the master's JoinPGRPMsg
         run_worker(bind);  // never returns
     }
-    if (const char* c = std::getenv("WEFT_COOKIE"); c && *c && st.cookie.empty()) st.cookie = c;
+    if (st.cookie.empty()) st.cookie = rt::config::cookie();
     detail::shm_remove_stale();  // segments of SharedArrays whose creator was killed
     if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined
         thread_local ExitGuard spmd_guard;
@@ -560,21 +558,8 @@ void init(int& argc, char**& argv) {
     if (st.cookie.empty()) st.cookie = random_cookie();
     thread_local ExitGuard guard;
     (void)guard;
-    if (const char* mf = std::getenv("WEFT_MACHINE_FILE"); mf && *mf) addprocs(parse_machine_file(mf));
-    if (const char* p = std::getenv("WEFT_PROCS"); p && *p) {
-        int n = 0;
-        if (!std::strcmp(p, "auto")) {
-            n = static_cast<int>(std::thread::hardware_concurrency());
-        } else {
-            char* end = nullptr;
-            long v = std::strtol(p, &end, 10);
-            if (!end || *end || v < 0 || v > 4096)
-                throw std::invalid_argument(std::string("weft: WEFT_PROCS='") + p +
-                                            "' is not a worker count (0-4096) or 'auto'");
-            n = static_cast<int>(v);
-        }
-        if (n > 0) addprocs(n);
-    }
+    if (const std::string mf = rt::config::machine_file(); !mf.empty()) addprocs(parse_machine_file(mf));
+    if (const int n = rt::config::procs().value_or(0); n > 0) addprocs(n);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // runtime/log.cpp — the WEFT_LOG_LEVEL logger.
 #include "log.hpp"
+#include "config.hpp"
 
 #include <unistd.h>
 
@@ -10,19 +11,8 @@
 
 namespace weft::rt {
 namespace {
-LogLevel parse_level() {
-    const char* v = std::getenv("WEFT_LOG_LEVEL");
-    if (!v || !*v) return LogLevel::warn;
-    if (!std::strcmp(v, "error")) return LogLevel::error;
-    if (!std::strcmp(v, "warn")) return LogLevel::warn;
-    if (!std::strcmp(v, "info")) return LogLevel::info;
-    if (!std::strcmp(v, "debug")) return LogLevel::debug;
-    std::string m = std::string("weft: WEFT_LOG_LEVEL='") + v + "' is not one of error|warn|info|debug; using warn\n";
-    (void)!::write(2, m.data(), m.size());
-    return LogLevel::warn;
-}
 LogLevel& level_ref() {
-    static LogLevel l = parse_level();
+    static LogLevel l = config::log_level();
     return l;
 }
 const char* names[] = {"error", "warning", "info", "debug"};

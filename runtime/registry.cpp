@@ -95,6 +95,13 @@ const RegisteredFn* find_function(detail::FnId id) {
     return it == r.by_id.end() ? nullptr : &it->second;
 }
 
+std::string registered_name(void* fnptr) {
+    auto& r = registry();
+    std::lock_guard lk(r.mu);
+    auto it = r.by_addr.find(fnptr);
+    return it == r.by_addr.end() ? std::string() : r.by_id.at(it->second).name;
+}
+
 std::string symbol_name(void* addr) {
     std::string raw;
     Dl_info info{};

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "messages.hpp"
@@ -38,11 +39,11 @@ namespace {
 }
 
 std::string read_cookie() {
-    if (const char* f = std::getenv("WEFT_COOKIE_FILE"); f && *f) {
+    if (const std::string f = config::cookie_file(); !f.empty()) {
         std::ifstream in(f);
         std::string cookie;
         if (!in || !std::getline(in, cookie) || cookie.empty())
-            die(std::string("cannot read the cluster cookie from WEFT_COOKIE_FILE=") + f);
+            die("cannot read the cluster cookie from WEFT_COOKIE_FILE=" + f);
         return cookie;
     }
     std::string cookie;
@@ -90,7 +91,7 @@ std::string route_address(const std::string& ip) {
 
 /// The IP to bind and advertise: WEFT_BIND_ADDR, else what --weft-bind asks for.
 std::string resolve_bind(std::string bind) {
-    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) return b;
+    if (std::string b = config::bind_addr(); !b.empty()) return b;
     if (bind.empty()) return "127.0.0.1";
     if (bind == "ssh") {  // the address the master's ssh reached: SSH_CONNECTION's third field
         const char* sc = std::getenv("SSH_CONNECTION");
@@ -285,7 +286,7 @@ void handle_join_pgrp(Connection& c, const JoinPGRPMsg& m) {
     ar(done);
     c.finish();
     log_debug("joined the cluster as process ", m.pid);
-    if (std::getenv("WEFT_OUTPUT_LOCAL") == nullptr) redirect_output_to_master();
+    if (!config::output_local()) redirect_output_to_master();
 }
 
 void handle_peer_added(const PeerAddr& p) {

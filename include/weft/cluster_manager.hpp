@@ -141,6 +141,11 @@ struct Machine {
 /// std::invalid_argument naming the file, line number and what is wrong.
 std::vector<Machine> parse_machine_file(const std::string& path);
 
+namespace detail {
+/// WEFT_SSH if set, else "ssh"; throws std::invalid_argument for a bad value.
+std::string ssh_client();
+}  // namespace detail
+
 /// Workers on other hosts, started with `ssh host 'cd dir && exename --weft-worker ...'`.
 /// Workers bind and advertise the IP through which ssh reached them (SSH_CONNECTION), or
 /// the machine's bind_addr; with `tunnel` they bind their own loopback and the master
@@ -153,7 +158,7 @@ class SSHManager : public ClusterManager {
     void manage(int id, WorkerConfig&, ManageOp) override;
     std::string name() const override { return "ssh"; }
     /// The ssh client: WEFT_SSH if set (e.g. a wrapper adding `-F config`), else "ssh".
-    std::string ssh = std::getenv("WEFT_SSH") && *std::getenv("WEFT_SSH") ? std::getenv("WEFT_SSH") : "ssh";
+    std::string ssh = detail::ssh_client();
 
   private:
     std::vector<Machine> machines_;

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -30,7 +31,8 @@ struct max_op {
 
 namespace detail {
 /// WEFT_PROGRESS=1: a task that draws the loop's progress as its chunks finish.
-void watch_loop(std::int64_t total, const std::vector<Future<void>>& parts, const std::vector<std::int64_t>& sizes);
+void watch_loop(std::string label, std::int64_t total, const std::vector<Future<void>>& parts,
+                const std::vector<std::int64_t>& sizes);
 
 /// One worker's chunk of a distributed_for: body(i) for every i of r.
 template <class F>
@@ -96,7 +98,8 @@ std::vector<Future<void>> distributed_for(Range r, F body) {
         parts.push_back(std::move(f));
         sizes.push_back(part.size());
     }
-    if (detail::progress_from_env()) detail::watch_loop(r.size(), parts, sizes);
+    if (detail::progress_from_env())
+        detail::watch_loop(detail::progress_label(b, "distributed_for"), r.size(), parts, sizes);
     return parts;
 }
 

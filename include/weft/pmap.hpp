@@ -12,6 +12,7 @@
 #include <optional>
 #include <ranges>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -46,8 +47,11 @@ struct PmapOptions {
     std::function<bool(std::exception_ptr)> retry_check;
     /// Draw a progress bar on stderr (also WEFT_PROGRESS=1).
     bool progress = false;
-    /// Least time between two progress updates (the first comes after one interval).
+    /// Least time between two progress lines when stderr is not a terminal (the first
+    /// comes after one interval); a terminal is redrawn at most every 100 ms, or this.
     std::chrono::milliseconds progress_interval{1000};
+    /// What the progress bar is labelled; empty: f's registered name, or "pmap".
+    std::string label;
 };
 
 namespace detail {
@@ -136,7 +140,8 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
     std::size_t next = 0, inflight = 0;
     std::exception_ptr stop;
     Condition more;
-    Progress prog(o.distributed ? "pmap" : "pmap (local)", n, o.progress || progress_from_env(), o.progress_interval);
+    Progress prog(o.label.empty() ? progress_label(f, "pmap") : o.label, n, o.progress || progress_from_env(),
+                  o.progress_interval);
 
     auto retry_allowed = [&](std::size_t attempt, std::exception_ptr e) {
         if (attempt >= o.retry_delays.size()) return false;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "managers/launch_common.hpp"
@@ -15,8 +16,8 @@ void LocalManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& l
     for (int i = 0; i < count_; ++i) {
         rt::SpawnSpec spec;
         spec.argv = {o.exename.empty() ? rt::self_exe() : o.exename, "--weft-worker"};
-        const char* b = std::getenv("WEFT_BIND_ADDR");
-        spec.argv.push_back(std::string("--weft-bind=") + (b && *b ? b : o.restrict ? "127.0.0.1" : "0.0.0.0"));
+        const std::string b = rt::config::bind_addr();
+        spec.argv.push_back("--weft-bind=" + (!b.empty() ? b : o.restrict ? "127.0.0.1" : "0.0.0.0"));
         for (auto& f : o.exeflags) spec.argv.push_back(f);
         spec.env = rt::worker_env(o);
         spec.unset = rt::worker_env_unset();

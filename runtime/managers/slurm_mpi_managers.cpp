@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "managers/launch_common.hpp"
@@ -93,8 +94,7 @@ void MPIManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& lau
         for (auto& [k, v] : s.env) s.argv.insert(s.argv.end(), {"-x", k});
     for (auto& f : flags_) s.argv.push_back(f);
     std::string bind = o.restrict ? "127.0.0.1" : "0.0.0.0";
-    if (const char* m = std::getenv("WEFT_MASTER_ADDR"); m && *m) {
-        std::string a = m;
+    if (const std::string a = rt::config::master_addr(); !a.empty()) {
         bind = "route:" + a.substr(0, a.rfind(':'));
     }
     s.argv.insert(s.argv.end(), {o.exename.empty() ? rt::self_exe() : o.exename, "--weft-worker", "--weft-bind=" + bind});

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 
+#include "config.hpp"
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "transport/handshake.hpp"
@@ -214,9 +215,8 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     st.myid = 0;
     prepare_worker_process();
     const auto timeout = worker_timeout();
-    std::string bind;
-    if (const char* b = std::getenv("WEFT_BIND_ADDR"); b && *b) bind = b;
-    else bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
+    std::string bind = config::bind_addr();
+    if (bind.empty()) bind = (host == "127.0.0.1" || host == "::1") ? host : "route:" + host;
     listen_for_peers(bind);
     start_accepting();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -257,7 +257,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
 }  // namespace
 
 bool spmd_start() {
-    if (const char* s = std::getenv("WEFT_SPMD"); s && !std::strcmp(s, "0")) return false;
+    if (!config::spmd()) return false;
     Launch l = detect();
     if (l.size <= 1 || l.rank < 0) return false;
     if (l.rank >= l.size) throw std::runtime_error("weft: " + l.launcher + " rank " + std::to_string(l.rank) +
@@ -266,7 +266,7 @@ bool spmd_start() {
     st.spmd = true;
     std::string host;
     std::vector<int> ports;
-    if (const char* m = std::getenv("WEFT_MASTER_ADDR"); m && *m) {
+    if (const std::string m = config::master_addr(); !m.empty()) {
         auto [h, p] = split_addr(m);
         host = h;
         ports.push_back(p);

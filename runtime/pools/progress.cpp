@@ -1,25 +1,35 @@
-// runtime/pools/progress.cpp — progress bars on stderr (count, percent, rate, ETA) for pmap
-// and, with WEFT_PROGRESS=1, asynchronous distributed loops.
+// runtime/pools/progress.cpp — progress bars on stderr for pmap and, with WEFT_PROGRESS=1,
+// asynchronous distributed loops: tqdm's form fitted to the terminal, or plain lines.
 #include "weft/detail/progress.hpp"
+#include "config.hpp"
+#include "registry.hpp"
 #include "weft/distributed.hpp"
 #include "weft/task.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <set>
 
 namespace weft::detail {
 
-bool progress_from_env() {
-    const char* v = std::getenv("WEFT_PROGRESS");
-    return v && std::strcmp(v, "0") != 0 && *v;
+bool progress_from_env() { return weft::rt::config::progress(); }
+
+std::string function_label(void* fnptr, const char* fallback) {
+    std::string name = rt::registered_name(fnptr);
+    for (const char* anon : {"(anonymous namespace)::", "{anonymous}::"})  // clang's, gcc's
+        for (auto at = name.find(anon); at != std::string::npos; at = name.find(anon))
+            name.erase(at, std::char_traits<char>::length(anon));
+    return name.empty() ? fallback : name;
 }
 
 namespace {
 using Clock = std::chrono::steady_clock;
+
+/// A terminal is redrawn at most this often (tqdm's default is 10 times a second too).
+constexpr std::chrono::milliseconds tty_redraw{100};
 
 std::string duration_text(double s) {
     char buf[32];
@@ -29,7 +39,58 @@ std::string duration_text(double s) {
     else std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
     return buf;
 }
+
+/// tqdm's clock form: MM:SS, or H:MM:SS from an hour on.
+std::string clock_text(double s) {
+    char buf[32];
+    const long t = static_cast<long>(s);
+    if (t < 3600) std::snprintf(buf, sizeof buf, "%02ld:%02ld", t / 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    return buf;
+}
+
+/// The columns of the terminal on stderr, asked at every redraw (so a resized window is
+/// followed without a SIGWINCH handler); 80 if it does not say.
+int terminal_columns() {
+    winsize ws{};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
 }  // namespace
+
+std::string progress_line(const std::string& label, std::size_t done, std::size_t total, double elapsed_s,
+                          int columns) {
+    const std::size_t room = static_cast<std::size_t>(std::max(columns - 1, 1));
+    const double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0;
+    char buf[64];
+    const std::string count = std::to_string(done) + "/" + std::to_string(total);
+    std::snprintf(buf, sizeof buf, "%3.0f%%", total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0);
+    const std::string pct = buf;
+    if (rate <= 0) std::snprintf(buf, sizeof buf, "?it/s");
+    else if (rate >= 1) std::snprintf(buf, sizeof buf, "%.2fit/s", rate);
+    else std::snprintf(buf, sizeof buf, "%.2fs/it", 1 / rate);
+    const std::string rate_text = buf;
+    const std::string left = done >= total ? clock_text(0) : rate > 0 ? clock_text(static_cast<double>(total - done) / rate) : "?";
+    const std::string times = clock_text(elapsed_s) + "<" + left;
+
+    // The widest form that fits: bar, percentage, rate go first as the width shrinks.
+    const std::string with_rate = " " + count + " [" + times + ", " + rate_text + "]";
+    const std::string head = label + ": " + pct;
+    constexpr std::size_t min_bar = 5;
+    if (head.size() + 2 + min_bar + with_rate.size() <= room) {
+        const std::size_t width = room - head.size() - 2 - with_rate.size();
+        const std::size_t fill = total ? width * std::min(done, total) / total : width;
+        return head + "|" + std::string(fill, '#') + std::string(width - fill, '.') + "|" + with_rate;
+    }
+    for (const std::string& tail : {" " + pct + with_rate, with_rate, " " + count + " [" + times + "]", " " + count}) {
+        const std::string line = label + ":" + tail;
+        if (line.size() <= room) return line;
+    }
+    // Even the count alone does not fit beside the label: cut the label, then the count.
+    const std::string tail = ": " + count;
+    if (tail.size() < room) return label.substr(0, room - tail.size()) + tail;
+    return count.substr(0, room);
+}
 
 struct Progress::Impl {
     std::string label;
@@ -41,27 +102,46 @@ struct Progress::Impl {
 
     void draw(bool force) {
         auto now = Clock::now();
-        if (!force && (now - start < interval || (drawn && now - last < interval))) return;
+        if (!force) {
+            if (tty && drawn && now - last < std::min(interval, std::chrono::milliseconds(tty_redraw))) return;
+            if (!tty && (now - start < interval || (drawn && now - last < interval))) return;
+        }
         last = now;
         drawn = true;
         const double elapsed = std::chrono::duration<double>(now - start).count();
-        const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-        const double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
-        std::string eta = rate > 0 ? duration_text(static_cast<double>(total - done) / rate) : "?";
-        char line[256];
+        std::string line;
         if (tty) {
-            constexpr int width = 30;
-            int fill = total ? static_cast<int>(width * done / total) : width;
-            std::string bar(static_cast<std::size_t>(fill), '#');
-            bar.resize(width, '.');
-            std::snprintf(line, sizeof line, "\r%s [%s] %zu/%zu %3.0f%% %.1f/s ETA %s\033[K", label.c_str(), bar.c_str(),
-                          done, total, pct, rate, eta.c_str());
+            line = "\r" + progress_line(label, done, total, elapsed, terminal_columns()) + "\033[K";
         } else {
-            std::snprintf(line, sizeof line, "%s: %zu/%zu (%.0f%%) %.1f/s ETA %s\n", label.c_str(), done, total, pct,
-                          rate, eta.c_str());
+            const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+            const double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
+            const std::string eta = rate > 0 ? duration_text(static_cast<double>(total - done) / rate) : "?";
+            char buf[128];
+            std::snprintf(buf, sizeof buf, ": %zu/%zu (%.0f%%) %.1f/s ETA %s\n", done, total, pct, rate, eta.c_str());
+            line = label + buf;
         }
-        std::fputs(line, stderr);
+        std::fputs(line.c_str(), stderr);
         std::fflush(stderr);
+    }
+
+    /// On a terminal: "label: 3 retries, failed workers: 4", cut into lines that fit.
+    void tty_summary() {
+        if (retries == 0 && failed.empty()) return;
+        std::vector<std::string> parts = {label + ": " + std::to_string(retries) + " retries"};
+        std::string ws;
+        for (int pid : failed) ws += (ws.empty() ? "" : ",") + std::to_string(pid);
+        parts.push_back("failed workers: " + (ws.empty() ? std::string("none") : ws));
+        const std::size_t room = static_cast<std::size_t>(std::max(terminal_columns() - 1, 1));
+        std::string out, line;
+        for (auto& p : parts) {
+            if (!line.empty() && line.size() + 2 + p.size() > room) {
+                out += line + "\n";
+                line.clear();
+            }
+            line += (line.empty() ? "" : ", ") + p;
+        }
+        out += line + "\n";
+        std::fputs(out.c_str(), stderr);
     }
 };
 
@@ -72,6 +152,7 @@ Progress::Progress(std::string label, std::size_t total, bool enabled, std::chro
     p_->enabled = enabled;
     p_->interval = interval;
     p_->tty = ::isatty(STDERR_FILENO) == 1;
+    if (p_->enabled && p_->tty && total > 0) p_->draw(true);  // 0/n at once, as tqdm
 }
 
 Progress::~Progress() = default;
@@ -90,6 +171,9 @@ void Progress::finish() {
     if (p.tty) {
         p.draw(true);
         std::fputs("\n", stderr);
+        p.tty_summary();
+        std::fflush(stderr);
+        return;
     }
     const double elapsed = std::chrono::duration<double>(Clock::now() - p.start).count();
     std::string failed;
@@ -102,9 +186,10 @@ void Progress::finish() {
 }  // namespace weft::detail
 
 namespace weft::detail {
-void watch_loop(std::int64_t total, const std::vector<Future<void>>& parts, const std::vector<std::int64_t>& sizes) {
-    start_task([total, parts, sizes] {
-        Progress prog("distributed_for", static_cast<std::size_t>(total), true);
+void watch_loop(std::string label, std::int64_t total, const std::vector<Future<void>>& parts,
+                const std::vector<std::int64_t>& sizes) {
+    start_task([label = std::move(label), total, parts, sizes] {
+        Progress prog(label, static_cast<std::size_t>(total), true);
         for (std::size_t k = 0; k < parts.size(); ++k) {
             try {
                 wait(parts[k]);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "asio.hpp"
+#include "config.hpp"
 #include "log.hpp"
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
@@ -68,10 +69,7 @@ class LoopAlgo final : public bf::algo::algorithm {
     /// of machine (where a blocking recv is woken on the sender's CPU, epoll is not).
     /// Spins only right after activity, so an idle process uses no CPU. WEFT_SPIN_US.
     bool spin_for_io(const std::chrono::steady_clock::time_point& tp) noexcept {
-        static const auto budget = std::chrono::microseconds([] {
-            const char* v = std::getenv("WEFT_SPIN_US");
-            return v && *v ? std::strtol(v, nullptr, 10) : 50L;
-        }());
+        static const auto budget = std::chrono::microseconds(config::spin_us());
         if (budget.count() <= 0) return false;
         const auto now = std::chrono::steady_clock::now();
         const auto until = std::min(now + budget, tp);
@@ -97,12 +95,7 @@ class LoopAlgo final : public bf::algo::algorithm {
 /// heap), reused from a free list so starting a task costs no system call.
 struct PooledStack {
     static std::size_t stack_size() {
-        static const std::size_t sz = [] {
-            std::size_t kb = 1024;
-            if (const char* v = std::getenv("WEFT_TASK_STACK_KB")) kb = std::strtoul(v, nullptr, 10);
-            if (kb < 64) kb = 64;
-            return kb * 1024;
-        }();
+        static const std::size_t sz = config::task_stack_kb() * 1024;
         return sz;
     }
     static std::vector<boost::context::stack_context>& pool() {

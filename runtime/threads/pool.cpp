@@ -13,6 +13,7 @@
 // Every pool thread runs every loop (some shares are empty), so no thread can miss an
 // epoch and thread 0 may reuse job_ once remaining_ is 0.
 #include "threads/pool.hpp"
+#include "config.hpp"
 
 #include "threads/hooks.hpp"
 #include "threads/spin.hpp"
@@ -106,7 +107,7 @@ int Pool::configure() {
     std::lock_guard lock(config_mutex_);
     int n = size_.load(std::memory_order_relaxed);
     if (n != 0) return n;
-    n = requested_size_ > 0 ? requested_size_ : parse_num_threads(std::getenv("WEFT_NUM_THREADS"));
+    n = requested_size_ > 0 ? requested_size_ : weft::rt::config::num_threads();
     spin_ = spin_budget(n);
     eager_ = std::min(spin_, eager_spin());
     size_.store(n, std::memory_order_release);

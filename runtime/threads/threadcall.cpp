@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "config.hpp"
 #include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
 #include "threads/spin.hpp"
@@ -59,20 +60,6 @@ struct Call {
     std::mutex m;
     std::condition_variable cv;
 };
-
-constexpr int max_pool_size = 1024;
-
-int parse_pool_size(const char* v) {
-    if (!v || !*v) return 4;
-    errno = 0;
-    char* end = nullptr;
-    long n = std::strtol(v, &end, 10);
-    if (errno || end == v || *end || n < 1 || n > max_pool_size)
-        throw std::invalid_argument(std::string("weft: WEFT_THREADPOOL_SIZE=\"") + v +
-                                    "\" is not a valid threadcall pool size: use a whole number from 1 to " +
-                                    std::to_string(max_pool_size) + " (unset: 4)");
-    return static_cast<int>(n);
-}
 
 class CallPool {
   public:
@@ -119,7 +106,7 @@ class CallPool {
 
   private:
     int configure() {  // under m_
-        if (size_ == 0) size_ = parse_pool_size(std::getenv("WEFT_THREADPOOL_SIZE"));
+        if (size_ == 0) size_ = config::threadpool_size();
         return size_;
     }
 

@@ -1,6 +1,7 @@
 // weft::threads entry points: nthreads/threadid, the per-loop Lease on the pool, and the
 // environment variables WEFT_NUM_THREADS and WEFT_THREADS_SPIN_US.
 #include "threads/pool.hpp"
+#include "config.hpp"
 #include "threads/spin.hpp"
 
 #include <algorithm>
@@ -29,7 +30,6 @@ constexpr int max_threads = 4096;
 constexpr long default_spin_us = 1000;
 constexpr long eager_spin_us = 2;
 constexpr long oversubscribed_spin_us = 2;
-constexpr long max_spin_us = 1'000'000;
 
 int default_num_threads() noexcept {
     const unsigned hw = std::thread::hardware_concurrency();
@@ -81,17 +81,7 @@ int available_cpus() noexcept {
 
 std::chrono::nanoseconds spin_budget(int n) {
     long us = n <= available_cpus() ? default_spin_us : oversubscribed_spin_us;
-    if (const char* value = std::getenv("WEFT_THREADS_SPIN_US")) {
-        const std::string_view v = trim(value);
-        if (!v.empty()) {
-            us = parse_whole(v, 0, max_spin_us);
-            if (us < 0)
-                throw std::invalid_argument("WEFT_THREADS_SPIN_US=\"" + std::string(value) +
-                                            "\" is not a valid spin time: use a whole number of "
-                                            "microseconds from 0 to " +
-                                            std::to_string(max_spin_us));
-        }
-    }
+    if (auto v = weft::rt::config::threads_spin_us()) us = *v;
     return std::chrono::microseconds(us);
 }
 

@@ -14,22 +14,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config.hpp"
 #include "log.hpp"
 #include "weft/exceptions.hpp"
 
 namespace weft::rt {
 
 std::uint64_t max_frame() {
-    static const std::uint64_t v = [] {
-        std::uint64_t d = 1ull << 30;
-        if (const char* s = std::getenv("WEFT_MAX_FRAME")) {
-            char* end = nullptr;
-            unsigned long long x = std::strtoull(s, &end, 10);
-            if (end && *end == 0 && x >= 1024) d = x;
-            else log_warn("WEFT_MAX_FRAME='", s, "' is not a byte count >= 1024; using ", d);
-        }
-        return d;
-    }();
+    static const std::uint64_t v = config::max_frame();
     return v;
 }
 

@@ -220,7 +220,7 @@ std::vector<std::string> pmap_lines(const std::string& err) {
     std::istringstream in(err);
     std::vector<std::string> lines;
     for (std::string l; std::getline(in, l);)
-        if (l.rfind("pmap", 0) == 0) lines.push_back(l);
+        if (l.rfind("square", 0) == 0) lines.push_back(l);  // the label: f's registered name
     return lines;
 }
 
@@ -234,11 +234,11 @@ TEST_F(Pmap, ProgressLinesWhenStderrIsNotATerminal) {
     auto lines = pmap_lines(err);
     ASSERT_EQ(lines.size(), 5u) << err;
     for (int k = 0; k < 4; ++k) {
-        std::string head = "pmap: " + std::to_string(k + 1) + "/4 (" + std::to_string((k + 1) * 25) + "%) ";
+        std::string head = "square: " + std::to_string(k + 1) + "/4 (" + std::to_string((k + 1) * 25) + "%) ";
         EXPECT_EQ(lines[k].rfind(head, 0), 0u) << lines[k];
         EXPECT_NE(lines[k].find("/s ETA "), std::string::npos) << lines[k];
     }
-    EXPECT_EQ(lines[4].rfind("pmap: 4/4 done in ", 0), 0u) << lines[4];
+    EXPECT_EQ(lines[4].rfind("square: 4/4 done in ", 0), 0u) << lines[4];
     EXPECT_NE(lines[4].find(", 0 retries, failed workers: none"), std::string::npos) << lines[4];
     // The default interval (1 s) prints nothing for a short run.
     ::testing::internal::CaptureStderr();

@@ -1,22 +1,57 @@
 // weft/detail/progress.hpp — the progress bar of pmap and asynchronous distributed loops
 // (PmapOptions::progress, WEFT_PROGRESS=1): drawn on stderr by the process that counts
-// completions, redrawn in place on a terminal, plain periodic lines otherwise.
+// completions, redrawn in place on a terminal (fitted to its width), plain periodic lines
+// otherwise.
 #pragma once
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <type_traits>
+
+#include "call.hpp"
 
 namespace weft::detail {
 
-/// True if WEFT_PROGRESS=1 asks for progress bars.
+/// True if WEFT_PROGRESS asks for progress bars (throws std::invalid_argument for a value
+/// that is not a yes/no).
 bool progress_from_env();
 
+/// The registered name of the function at `fnptr` (WEFT_REMOTE, `#pragma weft remote`),
+/// or `fallback` if it is not registered.
+std::string function_label(void* fnptr, const char* fallback);
+
+/// The label of a progress bar for callable `f`: its registered name when it is a
+/// function, else `fallback` (lambdas and function objects have no name to show).
+template <class F>
+std::string progress_label(const F& f, const char* fallback) {
+    if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>)
+        return function_label(reinterpret_cast<void*>(f), fallback);
+    else
+        return fallback;
+}
+template <class Fp>
+std::string progress_label(const FnRef<Fp>& f, const char* fallback) {
+    return progress_label(f.f, fallback);
+}
+
+/// The terminal form of a progress bar in at most `columns - 1` characters (the last
+/// column is left free: writing there makes some terminals wrap), e.g.
+/// `simulate:  45%|#####.....| 4520/10000 [00:08<00:10, 565.00it/s]`; pieces are dropped
+/// as the width shrinks (bar, percentage, rate, then the label is cut), never the count.
+std::string progress_line(const std::string& label, std::size_t done, std::size_t total, double elapsed_s,
+                          int columns);
+
+/// Counts completions and draws them on stderr. On a terminal: a bar fitted to the
+/// terminal's width (asked again at each redraw, so it follows resizes), with count,
+/// elapsed<remaining time and rate, shown at once and redrawn at most every 100 ms (or
+/// every `interval`, if shorter). Otherwise: one line per `interval`, the first once
+/// `interval` has passed (runs shorter than that print nothing). Not thread-safe: one
+/// task counts.
 class Progress {
   public:
-    /// `label` names the operation ("pmap"); nothing is drawn unless `enabled`. The first
-    /// update comes once `interval` has passed (runs shorter than that print nothing), and
-    /// at most one per `interval` after it.
+    /// `label` names the operation (a function's name, "pmap"); nothing is drawn unless
+    /// `enabled`.
     Progress(std::string label, std::size_t total, bool enabled,
              std::chrono::milliseconds interval = std::chrono::seconds(1));
     ~Progress();
@@ -26,7 +61,9 @@ class Progress {
     void advance(std::size_t n = 1);
     void retried(std::size_t n = 1);
     void worker_failed(int pid);
-    /// The final line (elapsed time, retries, failed workers), if anything was drawn.
+    /// The final state: on a terminal the bar at n/n (plus a line for retries and failed
+    /// workers, if any); otherwise, if anything was drawn, a line with the elapsed time,
+    /// retries and failed workers.
     void finish();
 
   private:
