@@ -24,6 +24,7 @@
 #include "pending.hpp"
 #include "remote_refs.hpp"
 #include "stack_traces.hpp"
+#include "transport/admission.hpp"
 #include "transport/handshake.hpp"
 #include "weft/cluster.hpp"
 
@@ -403,11 +404,14 @@ void adopt_connection(int pid, std::shared_ptr<Connection> c) {
 
 void start_accepting() {
     auto& st = state();
+    reserve_descriptor();
     st.acceptor->async_accept([](const boost::system::error_code& ec, tcp::socket sock) {
         auto& st = state();
         if (ec) {
-            if (ec != asio::error::operation_aborted) log_warn("accept failed: ", ec.message());
-            if (st.acceptor && st.acceptor->is_open()) start_accepting();
+            if (ec == asio::error::operation_aborted || !st.acceptor || !st.acceptor->is_open()) return;
+            accept_failed(*st.acceptor, ec, [] {
+                if (state().acceptor && state().acceptor->is_open()) start_accepting();
+            });
             return;
         }
         ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
@@ -419,16 +423,18 @@ void start_accepting() {
 
 void accept_connection(tcp::socket sock) {
     auto holder = std::make_shared<tcp::socket>(std::move(sock));
-    launch([holder] {
+    auto admitted = admit_connection(holder);  // caps and the deadline (transport/admission.hpp)
+    launch([holder, admitted, from = endpoint_text(*holder)] {
         auto& st = state();
-        const std::string from = endpoint_text(*holder);
         int peer = 0;
         try {
-            peer = handshake_accept(*holder, st.cookie, st.myid, std::chrono::seconds(10));
+            peer = handshake_accept(*holder, st.cookie, st.myid, handshake_deadline);
         } catch (const std::exception& e) {
-            log_warn("dropped a connection from ", from, ": ", e.what());
+            admitted->done();
+            warn_dropped(from, e.what());
             return;
         }
+        admitted->done();
         auto conn = std::make_shared<Connection>(std::move(*holder), from);
         if (peer == 1 && st.peers.count(1) == 0 && st.myid <= 1) {
             conn->set_peer(1);  // the master; its JoinPGRPMsg makes us a member

@@ -1,4 +1,5 @@
-// runtime/debug.cpp — weft::debug: what a process still stores, addresses and OS pids.
+// runtime/debug.cpp — weft::debug: what a process still stores and holds, connections
+// waiting for the handshake, addresses and OS pids.
 #include "weft/debug.hpp"
 
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include "weft/remotecall.hpp"
 
 namespace weft::rt {
+std::size_t pending_handshake_count();  // cluster.cpp
 std::size_t stored_refs_here() { return stored_count(); }
 std::vector<int> connected_here() {
     std::vector<int> v;
@@ -16,13 +18,22 @@ std::vector<int> connected_here() {
         if (peer.conn && peer.conn->is_open()) v.push_back(p);
     return v;  // std::map order: ascending
 }
+std::size_t held_refs_here() { return handle_count(); }
+std::size_t pending_handshakes_here() { return pending_handshake_count(); }
 }  // namespace weft::rt
 WEFT_REMOTE_AS(weft_debug_stored_refs, &weft::rt::stored_refs_here)
 WEFT_REMOTE_AS(weft_debug_connected, &weft::rt::connected_here)
+WEFT_REMOTE_AS(weft_debug_held_refs, &weft::rt::held_refs_here)
+WEFT_REMOTE_AS(weft_debug_pending_handshakes, &weft::rt::pending_handshakes_here)
 
 namespace weft::debug {
 std::size_t stored_refs(int pid) { return remotecall_fetch(&rt::stored_refs_here, pid); }
 std::vector<int> connected_to(int pid) { return remotecall_fetch(&rt::connected_here, pid); }
+std::size_t held_refs(int pid) {
+    if (pid == myid()) return rt::handle_count();
+    return remotecall_fetch(&rt::held_refs_here, pid);
+}
+std::size_t pending_handshakes(int pid) { return remotecall_fetch(&rt::pending_handshakes_here, pid); }
 
 std::string address(int pid) {
     auto& st = rt::state();

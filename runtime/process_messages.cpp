@@ -125,10 +125,43 @@ M read(InArchive& ar) {
     ar(m);
     return m;
 }
+
+/// A reference count change: a positive count no bigger than any process could owe
+/// (stored_add_client/stored_del_client also refuse a sum that would overflow).
+RefCountMsg read_count(InArchive& ar) {
+    auto m = read<RefCountMsg>(ar);
+    if (m.n <= 0 || m.n > max_ref_count_step)
+        throw std::runtime_error("reference count change of " + std::to_string(m.n) + " for {" +
+                                 std::to_string(m.rrid.whence) + ", " + std::to_string(m.rrid.id) +
+                                 "} is out of range (1.." + std::to_string(max_ref_count_step) + ")");
+    return m;
+}
 }  // namespace
+
+/// Whether a message of this type may come from `from` now; checked before its body is
+/// decoded. Membership messages flow one way (master -> worker or worker -> master);
+/// everything else needs a connection whose peer is known.
+bool expected_here(MsgType type, int from) {
+    const auto& st = state();
+    const bool master = !st.is_worker && st.myid == 1;
+    switch (type) {
+        case MsgType::join_pgrp: return st.is_worker && from == 1 && st.myid < 1;
+        case MsgType::peer_added:
+        case MsgType::peer_removed:
+        case MsgType::exit:
+        case MsgType::interrupt: return st.is_worker && from == 1;
+        case MsgType::join_complete:
+        case MsgType::output: return master && from > 1;
+        default: return from != 0;
+    }
+}
 
 void process_message(Connection& c, MsgType type, InArchive& ar) {
     const int peer = c.peer();
+    if (!expected_here(type, peer))
+        throw std::runtime_error(std::string("unexpected here: process ") + std::to_string(state().myid) +
+                                 (state().is_worker ? " (a worker)" : " (the master)") + " does not take it from process " +
+                                 std::to_string(peer) + " (a peer that is not a weft process of this cluster, or a bug)");
     switch (type) {
         case MsgType::call: { auto m = read<CallMsg>(ar); return handle_call(peer, m, ar); }
         case MsgType::call_fetch: { auto m = read<CallFetchMsg>(ar); return handle_call_fetch(peer, m, ar); }
@@ -137,8 +170,8 @@ void process_message(Connection& c, MsgType type, InArchive& ar) {
         case MsgType::result: { auto m = read<ResultMsg>(ar); return handle_result(peer, m, ar); }
         case MsgType::ref_fetch: return handle_ref_fetch(peer, read<RefFetchMsg>(ar));
         case MsgType::ref_put: { auto m = read<RefPutMsg>(ar); return handle_ref_put(peer, m, ar); }
-        case MsgType::ref_add: { auto m = read<RefCountMsg>(ar); return stored_add_client(m.rrid, m.client, m.n); }
-        case MsgType::ref_del: { auto m = read<RefCountMsg>(ar); return stored_del_client(m.rrid, m.client, m.n); }
+        case MsgType::ref_add: { auto m = read_count(ar); return stored_add_client(m.rrid, m.client, m.n); }
+        case MsgType::ref_del: { auto m = read_count(ar); return stored_del_client(m.rrid, m.client, m.n); }
         case MsgType::join_pgrp: return handle_join_pgrp(c, read<JoinPGRPMsg>(ar));
         case MsgType::join_complete: return handle_join_complete(c, read<JoinCompleteMsg>(ar));
         case MsgType::peer_added: return handle_peer_added(read<PeerAddr>(ar));

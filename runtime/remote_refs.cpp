@@ -14,6 +14,7 @@
 #include "remote_refs.hpp"
 
 #include <cstring>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "cluster_state.hpp"
@@ -152,14 +153,24 @@ std::shared_ptr<Stored> stored_lookup(const RRID& id, bool create) {
     return s;
 }
 
-void stored_add_client(const RRID& id, int pid, std::int64_t n) {
-    stored_lookup(id)->clients[pid] += n;
+namespace {
+void count_change(const RRID& id, int pid, std::int64_t n, bool add) {
+    auto s = stored_lookup(id);
+    std::int64_t& c = s->clients[pid];
+    std::int64_t r = 0;
+    if (add ? __builtin_add_overflow(c, n, &r) : __builtin_sub_overflow(c, n, &r)) {
+        maybe_erase(id);
+        throw std::overflow_error("the reference count of process " + std::to_string(pid) + " for {" +
+                                  std::to_string(id.whence) + ", " + std::to_string(id.id) + "} on process " +
+                                  std::to_string(state().myid) + " would overflow");
+    }
+    c = r;
     maybe_erase(id);
 }
-void stored_del_client(const RRID& id, int pid, std::int64_t n) {
-    stored_lookup(id)->clients[pid] -= n;
-    maybe_erase(id);
-}
+}  // namespace
+
+void stored_add_client(const RRID& id, int pid, std::int64_t n) { count_change(id, pid, n, true); }
+void stored_del_client(const RRID& id, int pid, std::int64_t n) { count_change(id, pid, n, false); }
 
 void stored_set_value(const RRID& id, detail::Value v) {
     auto s = stored_lookup(id);
@@ -183,6 +194,7 @@ void stored_end_call(const RRID& id) {
     maybe_erase(id);
 }
 std::size_t stored_count() { return g_store.size(); }
+std::size_t handle_count() { return g_handles.size(); }
 
 void reply_with_stored(int peer, std::uint64_t resp, const Stored& s, FetchMode mode) {
     if (mode == FetchMode::isready)
@@ -269,13 +281,17 @@ namespace weft::detail {
 using namespace weft::rt;
 
 RefHandle::~RefHandle() {
-    if (owed == 0 || state().shutting_down) return;
+    if (state().shutting_down) return;
     RRID id = rrid;
     int w = where;
     std::int64_t n = owed;
+    // The table entry goes whether or not anything is owed (a fetched handle owes
+    // nothing: it paid when the value arrived); a handle made since for the same id
+    // (ref_load) replaced the entry and keeps it.
     on_runtime([id, w, n] {
         auto it = g_handles.find(id);
         if (it != g_handles.end() && it->second.expired()) g_handles.erase(it);
+        if (n == 0) return;
         if (w == state().myid) stored_del_client(id, w, n);
         else if (peer_alive(w)) {
             try {

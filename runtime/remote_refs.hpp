@@ -35,7 +35,13 @@ struct Stored {
     std::vector<RemoteWaiter> remote_waiters;
 };
 
+/// The largest count one RefAddMsg/RefDelMsg may carry (a process owes one per handle
+/// copy it received; 2^40 is far beyond any real count and far from overflow).
+constexpr std::int64_t max_ref_count_step = std::int64_t{1} << 40;
+
 std::shared_ptr<Stored> stored_lookup(const RRID& id, bool create = true);
+/// Add or subtract n (>= 0) for client pid; throw std::overflow_error when the count would
+/// leave the range of std::int64_t (only a forged message can do that).
 void stored_add_client(const RRID& id, int pid, std::int64_t n);
 void stored_del_client(const RRID& id, int pid, std::int64_t n);
 void stored_set_value(const RRID& id, detail::Value v);
@@ -44,6 +50,8 @@ void stored_set_error(const RRID& id, CapturedException e);
 void stored_begin_call(const RRID& id, int caller);
 void stored_end_call(const RRID& id);
 std::size_t stored_count();
+/// Entries in this process's table of local handles (weft::debug::held_refs).
+std::size_t handle_count();
 
 /// Handles RefFetchMsg / RefPutMsg / RefAdd / RefDel from `peer`.
 void handle_ref_fetch(int peer, const RefFetchMsg& m);

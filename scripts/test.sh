@@ -8,7 +8,8 @@ scripts/configure.sh
 BUILD_DIR=${WEFT_BUILD_DIR:-build}
 jobs=$(nproc); [ "$jobs" -gt 2 ] || jobs=2
 cmake --build "$BUILD_DIR" -j"$jobs"
-(cd "$BUILD_DIR" && ctest --output-on-failure -j"$jobs" --timeout 300 "$@")
+status=0
+(cd "$BUILD_DIR" && ctest --output-on-failure -j"$jobs" --timeout 300 "$@") || status=$?
 
 # The runtime tests again, built with clang under AddressSanitizer, UndefinedBehaviorSanitizer
 # and LeakSanitizer (issue 17): any report fails its test (UBSan does not recover). The
@@ -19,5 +20,15 @@ if [ ! -f "$ASAN_DIR/CMakeCache.txt" ]; then
     -DWEFT_SANITIZE=address,undefined -DWEFT_BUILD_TRANSLATOR=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF
 fi
 cmake --build "$ASAN_DIR" -j"$jobs"
-cd "$ASAN_DIR"
-ctest --output-on-failure -j"$jobs" --timeout 300 -L runtime
+(cd "$ASAN_DIR" && ctest --output-on-failure -j"$jobs" --timeout 300 -L runtime) || status=$?
+
+# The fuzz targets (label `fuzz`, 60 s each) in a small clang build of their own: only the
+# runtime and the targets (scripts/fuzz.sh configures it the same way).
+FUZZ_DIR=${WEFT_FUZZ_BUILD_DIR:-build-fuzz}
+if [ ! -f "$FUZZ_DIR/CMakeCache.txt" ]; then
+  cmake -S . -B "$FUZZ_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DWEFT_FUZZ=ON -DWEFT_BUILD_TRANSLATOR=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF
+fi
+cmake --build "$FUZZ_DIR" -j"$jobs"
+(cd "$FUZZ_DIR" && ctest --output-on-failure -j"$jobs" -L fuzz) || status=$?
+exit $status

@@ -11,6 +11,15 @@ std::size_t stored_refs(int pid);
 /// The processes `pid` has an open connection with, ascending. Blocks the calling task
 /// for one round trip (none for this process).
 std::vector<int> connected_to(int pid);
+/// Number of entries in process `pid`'s table of local handles (Futures and remote
+/// channels it holds for values stored elsewhere or here). Each goes when the last copy of
+/// its handle is dropped, fetched or not. Blocks the calling task for one round trip (none
+/// for myid()). Example: `EXPECT_EQ(weft::debug::held_refs(1), 0u);`
+std::size_t held_refs(int pid);
+/// Number of connections process `pid` has accepted that have not finished the handshake
+/// yet (bounded by the caps of docs/design.md, "Limits and defences"). Blocks the calling
+/// task for one round trip.
+std::size_t pending_handshakes(int pid);
 /// The "ip:port" a worker listens on (empty for the master).
 std::string address(int pid);
 /// The OS process id of cluster process `pid`.

@@ -18,6 +18,7 @@
 #include <cereal/types/utility.hpp>
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
+#include <algorithm>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -142,16 +143,36 @@ inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(OutAr
     ar.saveBinary(std::addressof(t), sizeof(t));
 }
 template <class T>
-inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, T& t) {
+inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(InArchive& ar,
+                                                                                                     T& t) {
     ar.loadBinary(std::addressof(t), sizeof(t));
+}
+/// A bool is one byte, 0 or 1; any other byte is a bad message (loading it into a bool
+/// would be undefined behaviour).
+inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, bool& b) {
+    unsigned char v = 0;
+    ar.loadBinary(&v, 1);
+    if (v > 1) throw cereal::Exception("weft: bad message: a bool holds the byte " + std::to_string(v) + ", not 0 or 1");
+    b = v != 0;
 }
 template <class Archive, class T>
 inline CEREAL_ARCHIVE_RESTRICT(InArchive, OutArchive) CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::NameValuePair<T>& t) {
     ar(t.value);
 }
-template <class Archive, class T>
-inline CEREAL_ARCHIVE_RESTRICT(InArchive, OutArchive) CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::SizeTag<T>& t) {
+template <class T>
+inline void CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const cereal::SizeTag<T>& t) {
     ar(t.size);
+}
+/// Every container length read from a message is at most the bytes the message has left
+/// (each element takes at least one byte; a container of elements that serialize to no
+/// bytes, e.g. empty structs, can hold no more elements than that), so a forged length
+/// cannot make the receiver allocate more than the message's own size before it fails.
+template <class T>
+inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, cereal::SizeTag<T>& t) {
+    ar(t.size);
+    if (t.size > ar.remaining())
+        throw cereal::Exception("weft: bad message: a length of " + std::to_string(t.size) + " with " +
+                                std::to_string(ar.remaining()) + " bytes left in the message");
 }
 template <class T>
 inline void CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const cereal::BinaryData<T>& bd) {
@@ -237,6 +258,54 @@ inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CER
         v.insert(v.end(), first, first + static_cast<std::ptrdiff_t>(k));
         ar.skip(k * sizeof(T));
         count -= k;
+    }
+}
+
+/// Strings grow with the bytes that arrive: a streamed message's string is appended piece
+/// by piece, never sized from its length prefix before its bytes are here.
+template <class C, class Tr, class A>
+inline std::enable_if_t<std::is_arithmetic_v<C>> CEREAL_LOAD_FUNCTION_NAME(InArchive& ar,
+                                                                          std::basic_string<C, Tr, A>& s) {
+    cereal::size_type n = 0;
+    ar(cereal::make_size_tag(n));
+    if (n > ar.remaining() / sizeof(C))
+        throw cereal::Exception("weft: bad message: a string of " + std::to_string(n) + " characters, " +
+                                std::to_string(ar.remaining()) + " bytes left");
+    auto count = static_cast<std::size_t>(n);
+    s.clear();
+    if (count * sizeof(C) <= ar.buffered()) {
+        s.resize(count);
+        ar.loadBinary(s.data(), count * sizeof(C));
+        return;
+    }
+    while (count > 0) {
+        std::size_t k = ar.buffered() / sizeof(C);
+        if (k == 0) {
+            C c;
+            ar.loadBinary(&c, sizeof c);  // refills; an element may be split between pieces
+            s.push_back(c);
+            --count;
+            continue;
+        }
+        if (k > count) k = count;
+        const std::size_t at = s.size();
+        s.resize(at + k);
+        ar.loadBinary(s.data() + at, k * sizeof(C));
+        count -= k;
+    }
+}
+
+/// Vectors of other element types grow as elements are decoded, not resized from their
+/// length prefix (each element may need far more memory than the byte it takes at least).
+template <class T, class A>
+inline std::enable_if_t<!std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, std::vector<T, A>& v) {
+    cereal::size_type n = 0;
+    ar(cereal::make_size_tag(n));
+    v.clear();
+    v.reserve(static_cast<std::size_t>(std::min<cereal::size_type>(n, ar.buffered() / 8 + 1)));
+    for (cereal::size_type k = 0; k < n; ++k) {
+        v.emplace_back();
+        ar(v.back());
     }
 }
 

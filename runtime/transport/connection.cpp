@@ -350,8 +350,12 @@ bool Connection::dispatch_frames() {
                 stream_frame(static_cast<MsgType>(type), len);
                 return false;
             }
-            // Make room for the whole frame.
-            if (rpos_ + 8 + len > rcap_) ensure_read_capacity(8 + len);
+            // Room for more of the frame, growing with what arrived (at most twice that,
+            // plus 64 KiB), never sized from the header alone: a peer must send the bytes
+            // of a big frame before this process holds memory for them.
+            const std::size_t have = rend_ - rpos_;
+            const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(8 + len, 2 * have + 64 * 1024));
+            if (rpos_ + want > rcap_) ensure_read_capacity(want);
             break;
         }
         const char* body = rbuf_.get() + rpos_ + frame_header_size;

@@ -232,3 +232,44 @@ TEST_F(FutureTest, AssigningAValueMakesAReadyLocalFuture) {
     EXPECT_EQ(weft::fetch(x), 42);
     EXPECT_THROW(weft::put(x, 1), weft::InvalidStateException);
 }
+
+// Issue 17 item 2: a fetched handle's table entry stayed behind (owed 0 made the
+// destructor return early): 1,000 fetched Futures left 1,000 entries on the caller.
+TEST_F(FutureTest, HandleTablesEmptyAfterFetchedUnfetchedAndShippedHandles) {
+    const std::size_t before = weft::debug::held_refs(1);
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(weft::fetch(weft::remotecall(square, 2 + i % 3, i)), i * i);
+    EXPECT_EQ(weft::debug::held_refs(1), before);
+    {
+        std::vector<weft::Future<int>> unfetched;
+        for (int i = 0; i < 100; ++i) unfetched.push_back(weft::remotecall(square, 2, i));
+        for (int i = 0; i < 100; ++i) {
+            weft::Future<int> f(3);
+            weft::put(f, i);
+            EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 4, f), i);  // shipped to a third process
+            EXPECT_EQ(weft::fetch(f), i);
+            weft::Future<int> local;
+            weft::put(local, i);
+            EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 2, local), i);
+        }
+        weft::remotecall_wait(keep, 2, unfetched[0]);
+        weft::remotecall_wait(drop_kept, 2);
+        weft::RemoteChannel<int> ch(3, 4);
+        ch.put(5);
+        EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 4, make_on(2, 6)), 6);
+        weft::RemoteChannel<int> here;
+        here.put(7);
+        EXPECT_EQ(here.take(), 7);
+        EXPECT_EQ(ch.take(), 5);
+        EXPECT_GT(weft::debug::held_refs(1), before);
+    }
+    EXPECT_EQ(weft::debug::held_refs(1), before);
+    // Each worker's calls ended (and dropped their arguments) before their results came.
+    for (int p : weft::workers()) {
+        EXPECT_EQ(weft::remotecall_fetch(ping, p, 1), 1);
+        EXPECT_EQ(weft::debug::held_refs(p), 0u) << "process " << p;
+    }
+    for (int p : weft::workers())  // their dels to each owner arrived
+        for (int q : weft::procs())
+            if (q != p) EXPECT_EQ(weft::remotecall_fetch(ping, p, q), 1);
+    expect_nothing_stored();
+}
