@@ -40,12 +40,15 @@ install(FILES "${PROJECT_SOURCE_DIR}/scripts/completion/weftrun"
 
 # weft.pc: `g++ app.cpp $(pkg-config --cflags --libs weft)`. libweft is a static library,
 # so Libs names what it needs itself (Boost.Fiber/Context and libcrypto, static or shared
-# as WEFT_STATIC_DEPS chose, by full path). The prefix is found from the .pc file's own
-# place, so an unpacked or moved installation works too.
+# as WEFT_STATIC_DEPS chose, and GCC's libbacktrace for remote stacks, by full path). The
+# prefix is found from the .pc file's own place, so an unpacked or moved installation works.
 string(REGEX REPLACE "[^/]+" ".." weft_pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 set(weft_pc_libs_private "")
+if(WEFT_BACKTRACE_LIB)  # remote stacks' symbolizer (runtime/CMakeLists.txt)
+  string(APPEND weft_pc_libs_private " ${WEFT_BACKTRACE_LIB}")
+endif()
 if(WEFT_STATIC_LIBSTDCXX)
-  set(weft_pc_libs_private " -static-libstdc++ -static-libgcc")
+  string(APPEND weft_pc_libs_private " -static-libstdc++ -static-libgcc")
 endif()
 get_target_property(weft_cereal_incs cereal::cereal INTERFACE_INCLUDE_DIRECTORIES)
 set(weft_pc_cflags "")

@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     } else if (what == "spin") {  // WEFT_SPIN_US: does waiting for a reply poll first?
         const int w = weft::addprocs(1)[0];
         g_yields = 0;
-        for (int i = 0; i < 20; ++i) weft::remotecall_fetch(whoami, w);
+        for (int i = 0; i < 200 && g_yields.load() == 0; ++i) weft::remotecall_fetch(whoami, w);
         std::printf("yielded while waiting: %s\n", g_yields.load() > 0 ? "yes" : "no");
     } else if (what == "frame") {  // WEFT_MAX_FRAME: a 64 KiB argument
         const int w = weft::addprocs(1)[0];
