@@ -81,6 +81,7 @@ class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClass
         unread_ = unread;
     }
     void loadBinary(void* p, std::size_t n) {
+        if (n == 0) return;  // p may be null (an empty vector's data())
         if (n <= buffered()) {
             std::memcpy(p, cur_, n);
             cur_ += n;

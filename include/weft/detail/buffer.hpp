@@ -29,6 +29,7 @@ class OutBuffer {
     ~OutBuffer() { std::free(data_); }
 
     void append(const void* p, std::size_t n) {
+        if (n == 0) return;  // p may be null (an empty vector's data()): no memcpy from it
         if (size_ + n > cap_) grow(size_ + n);
         std::memcpy(data_ + size_, p, n);
         size_ += n;
