@@ -251,7 +251,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     const std::string cookie = st.cookie;
     std::function<void()> accept_next;
     accept_next = [&acc, m, size, cookie, timeout, &accept_next] {
-        acc.async_accept([&acc, m, size, cookie, timeout, &accept_next](const boost::system::error_code& e, tcp::socket s) {
+        acc.async_accept([m, size, cookie, timeout, &accept_next](const boost::system::error_code& e, tcp::socket s) {
             if (e || m->stop) return;
             auto sock = std::make_shared<tcp::socket>(std::move(s));
             ::fcntl(sock->native_handle(), F_SETFD, FD_CLOEXEC);
