@@ -24,6 +24,31 @@ inline constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max()
 namespace detail {
 /// Throws InvalidStateException("Channel is closed.").
 [[noreturn]] void throw_channel_closed();
+/// The iterator of a channel (local or remote) for range-for: each step is
+/// `ch.take_or_end()`; it equals the end iterator once that returns nothing.
+template <class Ch>
+class TakeIterator {
+  public:
+    using value_type = typename Ch::value_type;
+    using iterator_category = std::input_iterator_tag;
+    using difference_type = std::ptrdiff_t;
+    using pointer = value_type*;
+    using reference = value_type&;
+    TakeIterator() = default;
+    explicit TakeIterator(Ch* ch) : ch_(ch) { ++*this; }
+    value_type& operator*() { return *cur_; }
+    TakeIterator& operator++() {
+        cur_ = ch_->take_or_end();
+        if (!cur_) ch_ = nullptr;
+        return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const TakeIterator& a, const TakeIterator& b) { return a.ch_ == b.ch_; }
+
+  private:
+    Ch* ch_ = nullptr;
+    std::optional<value_type> cur_;
+};
 }  // namespace detail
 
 /// A channel local to this process. Copies are handles to the same channel. Blocking
@@ -136,28 +161,7 @@ class Channel {
     std::size_t size() const { return s_->items.size(); }
 
     /// Iterates with take() until the channel is closed and empty.
-    class iterator {
-      public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        using pointer = T*;
-        using reference = T&;
-        iterator() = default;
-        explicit iterator(Channel* ch) : ch_(ch) { ++*this; }
-        T& operator*() { return *cur_; }
-        iterator& operator++() {
-            cur_ = ch_->take_or_end();
-            if (!cur_) ch_ = nullptr;
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& a, const iterator& b) { return a.ch_ == b.ch_; }
-
-      private:
-        Channel* ch_ = nullptr;
-        std::optional<T> cur_;
-    };
+    using iterator = detail::TakeIterator<Channel>;
     iterator begin() { return iterator(this); }
     iterator end() { return iterator(); }
 
@@ -175,6 +179,7 @@ class Channel {
     }
     /// take(), or nothing once the channel is closed and empty (a producer's error is
     /// rethrown).
+    friend class detail::TakeIterator<Channel>;
     std::optional<T> take_or_end() {
         State& s = *s_;
         while (s.items.empty()) {

@@ -181,33 +181,7 @@ class RemoteChannel {
     /// Iterates with take() until the channel is closed and empty (Julia's `for x in rc`);
     /// each step is one call to the owner. Other errors (the owner exited) propagate.
     /// Example: `for (int job : jobs) run(job);`
-    class iterator {
-      public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        using pointer = T*;
-        using reference = T&;
-        iterator() = default;
-        explicit iterator(RemoteChannel* ch) : ch_(ch) { ++*this; }
-        T& operator*() { return *cur_; }
-        iterator& operator++() {
-            try {
-                cur_.emplace(ch_->take());
-            } catch (const InvalidStateException& e) {
-                if (std::string_view(e.what()) != "Channel is closed.") throw;
-                cur_.reset();
-                ch_ = nullptr;
-            }
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& a, const iterator& b) { return a.ch_ == b.ch_; }
-
-      private:
-        RemoteChannel* ch_ = nullptr;
-        std::optional<T> cur_;
-    };
+    using iterator = detail::TakeIterator<RemoteChannel>;
     iterator begin() { return iterator(this); }
     iterator end() { return iterator(); }
 
@@ -218,6 +192,17 @@ class RemoteChannel {
     void load(InArchive& ar) { h_ = detail::ref_load(ar, nullptr); }
 
   private:
+    friend class detail::TakeIterator<RemoteChannel>;
+    /// take(), or nothing once the channel is closed and empty.
+    std::optional<T> take_or_end() {
+        try {
+            return take();
+        } catch (const InvalidStateException& e) {
+            if (std::string_view(e.what()) != "Channel is closed.") throw;
+            return std::nullopt;
+        }
+    }
+
     template <class Op, class... A>
     using op_result_t = decltype(Op{}(std::declval<RRID>(), std::declval<A>()...));
 
