@@ -11,6 +11,7 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
 #define ERR(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Error, TEXT); break;
 #define WARN(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Warning, TEXT); break;
 #define NOTE(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Remark, TEXT); break;
+#define ATTACHED_NOTE(K, TEXT) case Diag::K: id = D.getCustomDiagID(Level::Note, TEXT); break;  // after an error
         ERR(PragmaFromMacro, "'#pragma weft' must be written as a '#pragma' line, not produced by _Pragma or a macro")
         WARN(PragmaInHeader, "'#pragma weft' in an included file is not translated; translate that file itself")
         ERR(MissingDirective, "expected a directive after '#pragma weft' (one of: %0)")
@@ -56,7 +57,7 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
         ERR(LoopIncrement, "'#pragma weft %0' needs the loop increment %2, not this one")
         ERR(LoopVarModified, "loop variable '%0' is modified inside the loop under '#pragma weft %1'; the iterations are handed out in advance")
         ERR(BadSchedule, "bad 'schedule(%0)': use 'schedule(static)', 'schedule(dynamic)' or 'schedule(dynamic, <chunk>)'")
-        ERR(BadReduce, "bad 'reduce(%0)': write 'reduce(op:var)' with op one of + - * min max & | ^ && || or the name of a function 'T f(T, T)'")
+        ERR(BadReduce, "bad 'reduce(%0)': write 'reduce(op:var)' or 'reduce(op:var, var...)' with op one of + - * min max & | ^ && || or the name of a function 'T f(T, T)'")
         ERR(ReduceUnknownOp, "incorrect reduction identifier '%0', expected one of '+', '-', '*', '&', '|', '^', '&&', '||', 'min', 'max' or the name of a function callable with two values of type %1")
         ERR(ReduceUnknownOpSuggest, "incorrect reduction identifier '%0', expected one of '+', '-', '*', '&', '|', '^', '&&', '||', 'min', 'max' or the name of a function callable with two values of type %1; did you mean '%2'?")
         ERR(ReduceOpType, "reduction operator '%0' needs %1; '%2' has type '%3'; reduce it with a function instead: 'reduce(f:%2)' with '%3 f(%3, %3)'")
@@ -64,12 +65,16 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
         ERR(ReduceUndeclared, "reduction variable '%0' is not declared before the loop")
         ERR(ReduceIsLoopVar, "reduction variable '%0' is the loop variable")
         WARN(ReduceUnused, "reduction variable '%0' is not used in the loop")
+        ERR(ReduceListedTwice, "reduction variable '%0' is listed twice in 'reduce(%1)'; list each variable once")
+        ERR(ReduceTwoClauses, "reduction variable '%0' appears in two reduce clauses, with '%1' and with '%2'; a variable has one reduction operator: keep one clause, or reduce into a second variable and combine the two after the loop")
+        ATTACHED_NOTE(ReduceFirstListed, "'%0' is first listed here")
         ERR(NotACall, "'#pragma weft %0' needs a function call: 'auto x = f(args);', 'x = f(args);' or 'f(args);'")
         WARN(NoSync, "'#pragma weft distributed' without reduce returns at once, and no enclosing '#pragma weft sync' waits for it; put the loop inside a sync block, or wait for the Futures of weft::distributed_for")
         NOTE(GeneratedSerialize, "generated 'serialize' for struct %0, captured by '#pragma weft %1'")
 #undef ERR
 #undef WARN
 #undef NOTE
+#undef ATTACHED_NOTE
     }
     return D.Report(loc, id);
 }

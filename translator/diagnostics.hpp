@@ -66,6 +66,9 @@ enum class Diag {
     ReduceUndeclared,
     ReduceIsLoopVar,
     ReduceUnused,
+    ReduceListedTwice,
+    ReduceTwoClauses,
+    ReduceFirstListed,
     NotACall,
     NoSync,
 };

@@ -235,49 +235,26 @@ bool is_ident(llvm::StringRef s, bool qualified) {
 
 }  // namespace
 
-bool parse_reduction(Translation& t, const Pragma& p, const clang::Stmt* loop, const LoopShape& shape,
-                     bool& present, Reduction& out) {
-    const Clause* c = p.clause("reduce");
-    present = c != nullptr;
-    if (!c) return true;
-    llvm::StringRef text(c->text);
-    // The ':' between op and var (not part of a '::' in a qualified function name).
-    size_t colon = llvm::StringRef::npos;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != ':') continue;
-        if (i + 1 < text.size() && text[i + 1] == ':') {
-            ++i;
-            continue;
-        }
-        colon = i;
-    }
-    llvm::StringRef op = colon == llvm::StringRef::npos ? "" : text.substr(0, colon).trim();
-    llvm::StringRef var = colon == llvm::StringRef::npos ? "" : text.substr(colon + 1).trim();
-    bool builtin = is_builtin_reduction_op(op);
-    if (!is_ident(var, false) || op.empty()) {
-        report(t.diags, c->text_loc, Diag::BadReduce) << c->text;
-        return false;
-    }
-    out.op = op.str();
-    out.var = var.str();
-    out.named = !builtin;
-    clang::SourceLocation var_loc = c->text_loc.getLocWithOffset(static_cast<int>(text.find(var, colon + 1)));
-    if (shape.var && shape.var->getName() == var) {
+namespace {
+
+/// One `var` of a reduce clause: declared before the loop, and `op` fits its type.
+bool check_reduction_var(Translation& t, const clang::Stmt* loop, const LoopShape& shape, clang::SourceLocation op_loc,
+                         clang::SourceLocation var_loc, Reduction& out) {
+    if (shape.var && shape.var->getName() == out.var) {
         report(t.diags, var_loc, Diag::ReduceIsLoopVar) << out.var;
         return false;
     }
-
     // Declared before the loop: in the enclosing function, or a global.
-    FindVar in_body(var);
+    FindVar in_body(out.var);
     in_body.TraverseStmt(const_cast<clang::Stmt*>(shape.body));
     const clang::VarDecl* decl = in_body.used && !inside(t, in_body.used->getLocation(), loop) ? in_body.used : nullptr;
     if (!decl) {
-        FindVar around(var);
+        FindVar around(out.var);
         if (const clang::FunctionDecl* fd = enclosing_function(t, loop)) around.TraverseDecl(const_cast<clang::FunctionDecl*>(fd));
         for (const clang::VarDecl* d : around.decls)
             if (t.sm.isBeforeInTranslationUnit(d->getLocation(), loop->getBeginLoc())) decl = d;
         if (!decl)
-            for (const clang::NamedDecl* nd : t.ctx.getTranslationUnitDecl()->lookup(&t.ctx.Idents.get(var)))
+            for (const clang::NamedDecl* nd : t.ctx.getTranslationUnitDecl()->lookup(&t.ctx.Idents.get(out.var)))
                 if (auto* vd = llvm::dyn_cast<clang::VarDecl>(nd)) decl = vd;
         if (!decl) {
             report(t.diags, var_loc, Diag::ReduceUndeclared) << out.var;
@@ -286,29 +263,98 @@ bool parse_reduction(Translation& t, const Pragma& p, const clang::Stmt* loop, c
         report(t.diags, var_loc, Diag::ReduceUnused) << out.var;
     }
     out.decl = decl;
-    clang::SourceLocation op_loc = c->text_loc.getLocWithOffset(static_cast<int>(text.find(op)));
-    if (!check_reduction_op(t, op, op_loc, decl, enclosing_function(t, loop))) return false;
+    if (!check_reduction_op(t, out.op, op_loc, decl, enclosing_function(t, loop))) return false;
 
     const std::string gen = "[](const auto& weft_a, const auto& weft_b) { return ";
-    const std::string lim = "std::numeric_limits<weft_T>::";
-    if (op == "+" || op == "-") out.op_object = "std::plus<>{}", out.identity = "weft_T(0)";
-    else if (op == "*") out.op_object = "std::multiplies<>{}", out.identity = "weft_T(1)";
-    else if (op == "&") out.op_object = "std::bit_and<>{}", out.identity = "weft_T(~weft_T(0))";
-    else if (op == "|") out.op_object = "std::bit_or<>{}", out.identity = "weft_T(0)";
-    else if (op == "^") out.op_object = "std::bit_xor<>{}", out.identity = "weft_T(0)";
-    else if (op == "&&") out.op_object = "std::logical_and<>{}", out.identity = "weft_T(true)";
-    else if (op == "||") out.op_object = "std::logical_or<>{}", out.identity = "weft_T(false)";
-    else if (op == "min") {
-        out.op_object = gen + "weft_b < weft_a ? weft_b : weft_a; }";
-        out.identity = "(" + lim + "has_infinity ? " + lim + "infinity() : " + lim + "max())";
-    } else if (op == "max") {
-        out.op_object = gen + "weft_a < weft_b ? weft_b : weft_a; }";
-        out.identity = "(" + lim + "has_infinity ? -" + lim + "infinity() : " + lim + "lowest())";
-    } else {
-        out.op_object = gen + out.op + "(weft_a, weft_b); }";
-        out.identity = "weft_T{}";
-    }
+    const std::string& op = out.op;
+    if (op == "+" || op == "-") out.op_object = "std::plus<>{}";
+    else if (op == "*") out.op_object = "std::multiplies<>{}";
+    else if (op == "&") out.op_object = "std::bit_and<>{}";
+    else if (op == "|") out.op_object = "std::bit_or<>{}";
+    else if (op == "^") out.op_object = "std::bit_xor<>{}";
+    else if (op == "&&") out.op_object = "std::logical_and<>{}";
+    else if (op == "||") out.op_object = "std::logical_or<>{}";
+    else if (op == "min") out.op_object = gen + "weft_b < weft_a ? weft_b : weft_a; }";
+    else if (op == "max") out.op_object = gen + "weft_a < weft_b ? weft_b : weft_a; }";
+    else out.op_object = gen + out.op + "(weft_a, weft_b); }";
     return true;
+}
+
+}  // namespace
+
+std::string Reduction::identity(const std::string& T) const {
+    const std::string lim = "std::numeric_limits<" + T + ">::";
+    if (op == "+" || op == "-" || op == "|" || op == "^") return T + "(0)";
+    if (op == "*") return T + "(1)";
+    if (op == "&") return T + "(~" + T + "(0))";
+    if (op == "&&") return T + "(true)";
+    if (op == "||") return T + "(false)";
+    if (op == "min") return "(" + lim + "has_infinity ? " + lim + "infinity() : " + lim + "max())";
+    if (op == "max") return "(" + lim + "has_infinity ? -" + lim + "infinity() : " + lim + "lowest())";
+    return T + "{}";
+}
+
+bool parse_reductions(Translation& t, const Pragma& p, const clang::Stmt* loop, const LoopShape& shape,
+                      std::vector<Reduction>& out) {
+    bool ok = true;
+    struct Seen {
+        size_t clause;
+        std::string op;
+        clang::SourceLocation loc;
+    };
+    std::map<std::string, Seen> seen;  // variable -> where it was first listed
+    size_t clause_index = 0;
+    for (const Clause& c : p.clauses) {
+        if (c.name != "reduce") continue;
+        ++clause_index;
+        llvm::StringRef text(c.text);
+        // The ':' between op and the variables (not part of a '::' in a qualified function name).
+        size_t colon = llvm::StringRef::npos;
+        for (size_t i = 0; i < text.size(); ++i) {
+            if (text[i] != ':') continue;
+            if (i + 1 < text.size() && text[i + 1] == ':') {
+                ++i;
+                continue;
+            }
+            colon = i;
+        }
+        llvm::StringRef op = colon == llvm::StringRef::npos ? "" : text.substr(0, colon).trim();
+        llvm::SmallVector<llvm::StringRef, 4> vars;
+        if (colon != llvm::StringRef::npos) text.substr(colon + 1).split(vars, ',');
+        bool well_formed = !op.empty() && !vars.empty();
+        for (llvm::StringRef v : vars) well_formed &= is_ident(v.trim(), false);
+        if (!well_formed) {
+            report(t.diags, c.text_loc, Diag::BadReduce) << c.text;
+            ok = false;
+            continue;
+        }
+        clang::SourceLocation op_loc = c.text_loc.getLocWithOffset(static_cast<int>(text.find(op)));
+        for (llvm::StringRef v : vars) {
+            Reduction r;
+            r.op = op.str();
+            r.named = !is_builtin_reduction_op(op);
+            r.var = v.trim().str();
+            // v is a piece of text: its offset in text is where it starts.
+            size_t at = static_cast<size_t>(v.data() - text.data()) + (v.size() - v.ltrim().size());
+            clang::SourceLocation var_loc = c.text_loc.getLocWithOffset(static_cast<int>(at));
+            auto [it, fresh] = seen.try_emplace(r.var, Seen{clause_index, r.op, var_loc});
+            if (!fresh) {
+                if (it->second.clause == clause_index)
+                    report(t.diags, var_loc, Diag::ReduceListedTwice) << r.var << c.text;
+                else
+                    report(t.diags, var_loc, Diag::ReduceTwoClauses) << r.var << it->second.op << r.op;
+                report(t.diags, it->second.loc, Diag::ReduceFirstListed) << r.var;
+                ok = false;
+                continue;
+            }
+            if (!check_reduction_var(t, loop, shape, op_loc, var_loc, r)) {
+                ok = false;
+                continue;
+            }
+            out.push_back(std::move(r));
+        }
+    }
+    return ok;
 }
 
 }  // namespace weft::tr

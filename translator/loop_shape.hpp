@@ -1,7 +1,7 @@
 // loop_shape.hpp — the loops the loop directives accept (`threads`, `distributed`):
 // `for (T i = first; i < last; ++i)` with `<` or `<=` (either side), `++i`, `i++`,
 // `i += 1` (and `i += step` where allowed), or a range-for over `weft::range(...)`;
-// and their `reduce(op:var)` clause.
+// and their `reduce(op:var[, var...])` clauses.
 #pragma once
 
 #include "translator.hpp"
@@ -30,18 +30,22 @@ bool loop_shape(Translation& t, const Pragma& p, const clang::Stmt* s, bool allo
 /// body returning nothing, `return var` for a reduction.
 void rewrite_continues(Translation& t, const LoopShape& loop, const std::string& replacement);
 
-/// `reduce(op:var)` of pragma `p` on the loop `loop`, taken apart and checked.
+/// One variable of a `reduce(op:var[, var...])` clause of pragma `p` on the loop `loop`,
+/// taken apart and checked.
 struct Reduction {
     std::string op;                       ///< "+", "min", or a function name
     bool named = false;                   ///< op is a function name
     std::string var;
     const clang::VarDecl* decl = nullptr;
     std::string op_object;                ///< an expression making the function object
-    std::string identity;                 ///< the identity of op, in terms of `weft_T`
+    /// The identity of op for a variable of type `T` (a type name in the generated code).
+    std::string identity(const std::string& T) const;
 };
-/// Returns false after reporting a malformed clause or a variable not declared before
-/// the loop; `present` tells whether the pragma has the clause at all.
-bool parse_reduction(Translation& t, const Pragma& p, const clang::Stmt* loop, const LoopShape& shape,
-                     bool& present, Reduction& out);
+/// Every variable of every `reduce` clause of `p`, in the order written (empty: no
+/// clause). Returns false after reporting a malformed clause, a variable not declared
+/// before the loop, an operator that does not fit its variable, or a variable listed
+/// twice (in one clause or in two); each variable has one operator.
+bool parse_reductions(Translation& t, const Pragma& p, const clang::Stmt* loop, const LoopShape& shape,
+                      std::vector<Reduction>& out);
 
 }  // namespace weft::tr

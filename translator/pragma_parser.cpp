@@ -21,9 +21,10 @@ struct ClauseInfo {
     DirectiveKind directive;
     const char* spelling;
     ArgKind arg;
+    bool repeatable;  ///< may appear more than once (`reduce`)
 };
 const ClauseInfo kClauses[] = {
-#define WEFT_CLAUSE(Directive, Id, Spelling, Arg) {DirectiveKind::Directive, Spelling, Arg},
+#define WEFT_CLAUSE(Directive, Id, Spelling, Arg, Repeat) {DirectiveKind::Directive, Spelling, Arg, Repeat},
 #include "directives.def"
 };
 
@@ -224,7 +225,7 @@ void WeftPragmaHandler::parse(clang::Preprocessor& pp, clang::PragmaIntroducer i
                     << clang::FixItHint::CreateReplacement(clang::CharSourceRange::getTokenRange(c.loc), fix);
             return;
         }
-        if (p.clause(c.name)) {
+        if (!ci->repeatable && p.clause(c.name)) {
             report(diags, c.loc, Diag::ClauseDuplicate) << c.name;
             return;
         }

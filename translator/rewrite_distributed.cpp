@@ -1,4 +1,4 @@
-// rewrite_distributed.cpp — `#pragma weft distributed [reduce(op:var)]` (Julia
+// rewrite_distributed.cpp — `#pragma weft distributed [reduce(op:var[, var...])...]` (Julia
 // @distributed, SPEC §3.2): the loop body becomes a closure type (captures by value, as
 // spawn's) whose operator()(T i) runs one iteration on a worker; the range is split into
 // one contiguous chunk per worker by weft::distributed_for / weft::distributed_reduce.
@@ -11,6 +11,13 @@
 //              weft_closure_L..{...})); }
 //      where the closure's operator()(long i) declares `heads` at op's identity, runs the
 //      body and returns it: each worker combines its iterations, then the caller the workers'.
+//   reduce(min:lo) reduce(max:hi) (several variables, in one clause or in several):
+//     -> { auto weft_op0 = weft::min_op{}; auto weft_op1 = weft::max_op{}; auto weft_r = ...;
+//          if (!weft_r.empty()) { auto weft_total = weft::distributed_reduce(
+//              [](const auto& weft_a, const auto& weft_b) { return <tuple>(op0(get<0>..), op1(get<1>..)); },
+//              weft_r, weft_closure_L..{...}); lo = weft_op0(lo, std::get<0>(weft_total)); hi = ...; } }
+//      where operator() declares each variable at its operator's identity (type weft_T0,
+//      weft_T1, ...) and returns std::tuple<weft_T0, weft_T1>(lo, hi).
 #include "capture_analysis.hpp"
 #include "codegen.hpp"
 #include "diagnostics.hpp"
@@ -49,9 +56,9 @@ void rewrite_distributed(Translation& t, const Site& s) {
     const Pragma& p = *s.pragma;
     LoopShape loop;
     if (!loop_shape(t, p, s.stmt, /*allow_step=*/true, /*allow_range=*/true, loop)) return;
-    bool reduces = false;
-    Reduction red;
-    if (!parse_reduction(t, p, s.stmt, loop, reduces, red)) return;
+    std::vector<Reduction> reds;
+    if (!parse_reductions(t, p, s.stmt, loop, reds)) return;
+    const bool reduces = !reds.empty();
     if (!reduces && !inside_sync(t, s.stmt)) report(t.diags, p.directive_loc, Diag::NoSync);
 
     clang::CharSourceRange stmt = t.stmt_range(s.stmt);
@@ -64,23 +71,30 @@ void rewrite_distributed(Translation& t, const Site& s) {
     // The body's captures: by value, as spawn's; the loop and reduction variables are the
     // closure's own. Writes to captured variables (arrays!) get spawn's warning.
     std::set<const clang::ValueDecl*> own{loop.var};
-    if (red.decl) own.insert(red.decl);
+    for (const Reduction& r : reds) own.insert(r.decl);
     CaptureAnalysis caps = analyze_captures(t, p, loop.body, CaptureMode::ByValue, own);
     bool ok = caps.ok && check_capture_types(t, p, caps.captures);
     if (!ok) return;
 
-    rewrite_continues(t, loop, reduces ? "return " + red.var : "return");
+    // One reduction returns its variable; several return a std::tuple of them.
+    const bool several = reds.size() > 1;
+    std::string aliases, privates, types, vars;
+    for (size_t k = 0; k < reds.size(); ++k) {
+        const Reduction& r = reds[k];
+        const std::string T = several ? "weft_T" + std::to_string(k) : "weft_T";
+        aliases += "using " + T + " = std::remove_cvref_t<decltype(" + r.var + ")>; ";
+        privates += T + " " + r.var + " = " + r.identity(T) + "; ";
+        types += (k ? ", " : "") + T;
+        vars += (k ? ", " : "") + r.var;
+    }
+    const std::string result = several ? "std::tuple<" + types + ">(" + vars + ")" : vars;
+    rewrite_continues(t, loop, reduces ? "return " + result : "return");
     Closure c;
     c.name = closure_name(t, stmt.getBegin());
     c.captures = caps.captures;
     c.params = loop.type + " " + loop.var->getName().str();
     std::string text = t.text(body);
-    if (reduces) {
-        c.body = "using weft_T = std::remove_cvref_t<decltype(" + red.var + ")>; weft_T " + red.var + " = " +
-                 red.identity + "; { " + text + " } return " + red.var + ";";
-    } else {
-        c.body = text;
-    }
+    c.body = reduces ? aliases + privates + "{ " + text + " } return " + result + ";" : text;
     c.body_line = t.line(body.getBegin());
     std::string indent = t.indent_of(stmt.getBegin());
 
@@ -88,12 +102,26 @@ void rewrite_distributed(Translation& t, const Site& s) {
                                                  (loop.step.empty() ? "1" : loop.step) + ")"
                                            : loop.range;
     std::string call;
-    if (reduces) {
-        call = "{ auto weft_op = " + distributed_op(red) + "; auto weft_r = " + range + "; if (!weft_r.empty()) " +
-               red.var + " = weft_op(" + red.var + ", weft::distributed_reduce(weft_op, weft_r, " + closure_object(c) +
-               ")); }";
-    } else {
+    if (!reduces) {
         call = "weft::distributed_for(" + range + ", " + closure_object(c) + ");";
+    } else if (!several) {
+        const std::string& v = reds[0].var;
+        call = "{ auto weft_op = " + distributed_op(reds[0]) + "; auto weft_r = " + range + "; if (!weft_r.empty()) " +
+               v + " = weft_op(" + v + ", weft::distributed_reduce(weft_op, weft_r, " + closure_object(c) + ")); }";
+    } else {
+        // The operators component-wise, in a captureless lambda (it travels to the workers
+        // as its type); each variable then takes its own operator with the total.
+        std::string ops, combine, assign;
+        for (size_t k = 0; k < reds.size(); ++k) {
+            const std::string op = "weft_op" + std::to_string(k), get = "std::get<" + std::to_string(k) + ">";
+            ops += "auto " + op + " = " + distributed_op(reds[k]) + "; ";
+            combine += std::string(k ? ", " : "") + "decltype(" + op + "){}(" + get + "(weft_a), " + get + "(weft_b))";
+            assign += reds[k].var + " = " + op + "(" + reds[k].var + ", " + get + "(weft_total)); ";
+        }
+        call = "{ " + ops + "auto weft_r = " + range +
+               "; if (!weft_r.empty()) { auto weft_total = weft::distributed_reduce([](const auto& weft_a, const auto& "
+               "weft_b) { return std::remove_cvref_t<decltype(weft_a)>(" +
+               combine + "); }, weft_r, " + closure_object(c) + "); " + assign + "} }";
     }
     std::string out = closure_definition(t, c, t.line(stmt.getBegin()), indent) + call;
     replace_statement(t, stmt, braced_if_needed(s, out));

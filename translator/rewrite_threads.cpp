@@ -1,4 +1,4 @@
-// rewrite_threads.cpp — `#pragma weft threads [schedule(...)] [reduce(op:var)]` (Julia
+// rewrite_threads.cpp — `#pragma weft threads [schedule(...)] [reduce(op:var[, var...])...]` (Julia
 // Threads.@threads, SPEC §3.6): the loop becomes weft::threads::parallel_for (or
 // parallel_reduce) over [first, last) with the body in a lambda that captures by
 // reference. The body keeps its place and its lines: only the loop header is replaced and
@@ -12,6 +12,12 @@
 //          { s += f(i); } return s; }); }
 // Each iteration reduces into a private `s` that starts at op's identity; the pool combines
 // them in thread order and finally with the caller's `s`.
+//   reduce(min:lo) reduce(max:hi) (several variables, in one clause or in several):
+//     -> { auto weft_op0 = <min>; auto weft_op1 = <max>; auto weft_total = weft::threads::parallel_reduce(
+//          0, n, std::tuple<..>(lo, hi), [&](const auto& weft_a, const auto& weft_b) { return
+//          <tuple>(weft_op0(get<0>(weft_a), get<0>(weft_b)), weft_op1(...)); }, [&](int i) {
+//          using weft_T0 = ..; using weft_T1 = ..; weft_T0 lo = <identity>; weft_T1 hi = <identity>;
+//          { body } return std::tuple<weft_T0, weft_T1>(lo, hi); }); lo = std::get<0>(weft_total); hi = ...; }
 #include "codegen.hpp"
 #include "diagnostics.hpp"
 #include "loop_shape.hpp"
@@ -49,9 +55,8 @@ void rewrite_threads(Translation& t, const Site& s) {
     bool ok = loop_shape(t, p, s.stmt, /*allow_step=*/false, /*allow_range=*/false, loop);
     std::string schedule;
     ok &= schedule_arg(t, p, schedule);
-    bool reduces = false;
-    Reduction red;
-    if (ok) ok &= parse_reduction(t, p, s.stmt, loop, reduces, red);
+    std::vector<Reduction> reds;
+    if (ok) ok &= parse_reductions(t, p, s.stmt, loop, reds);
     if (!ok) return;
 
     clang::SourceLocation begin = t.sm.getExpansionLoc(s.stmt->getBeginLoc());
@@ -60,21 +65,47 @@ void rewrite_threads(Translation& t, const Site& s) {
         report(t.diags, p.directive_loc, Diag::MacroStatement) << p.spelling;
         return;
     }
-    rewrite_continues(t, loop, reduces ? "return " + red.var : "return");
+    // One reduction returns its variable; several return a std::tuple of them.
+    const bool several = reds.size() > 1;
+    std::string aliases, privates, types, vars, init_types;
+    for (size_t k = 0; k < reds.size(); ++k) {
+        const Reduction& r = reds[k];
+        const std::string T = several ? "weft_T" + std::to_string(k) : "weft_T";
+        aliases += "using " + T + " = std::remove_cvref_t<decltype(" + r.var + ")>; ";
+        privates += T + " " + r.var + " = " + r.identity(T) + "; ";
+        types += (k ? ", " : "") + T;
+        vars += (k ? ", " : "") + r.var;
+        init_types += std::string(k ? ", " : "") + "std::remove_cvref_t<decltype(" + r.var + ")>";
+    }
+    const std::string result = several ? "std::tuple<" + types + ">(" + vars + ")" : vars;
+    rewrite_continues(t, loop, reds.empty() ? "return" : "return " + result);
     const bool compound = llvm::isa<clang::CompoundStmt>(loop.body);
     const std::string lambda = "[&](" + loop.type + " " + loop.var->getName().str() + ") ";
     const std::string sched = schedule.empty() ? "" : ", " + schedule;
 
     std::string head, tail;
-    if (!reduces) {
+    if (reds.empty()) {
         head = "weft::threads::parallel_for(" + loop.first + ", " + loop.last + ", " + lambda;
         tail = sched + ");";
-    } else {
-        const std::string& v = red.var;
-        head = "{ auto weft_op = " + red.op_object + "; " + v + " = weft::threads::parallel_reduce(" + loop.first +
-               ", " + loop.last + ", " + v + ", weft_op, " + lambda + "{ using weft_T = std::remove_cvref_t<decltype(" +
-               v + ")>; weft_T " + v + " = " + red.identity + "; ";
+    } else if (!several) {
+        const std::string& v = reds[0].var;
+        head = "{ auto weft_op = " + reds[0].op_object + "; " + v + " = weft::threads::parallel_reduce(" +
+               loop.first + ", " + loop.last + ", " + v + ", weft_op, " + lambda + "{ " + aliases + privates;
         tail = " return " + v + "; }" + sched + "); }";
+    } else {
+        // The partials are tuples, combined component-wise, starting from the caller's values.
+        std::string ops, combine, assign;
+        for (size_t k = 0; k < reds.size(); ++k) {
+            const std::string op = "weft_op" + std::to_string(k), get = "std::get<" + std::to_string(k) + ">";
+            ops += "auto " + op + " = " + reds[k].op_object + "; ";
+            combine += std::string(k ? ", " : "") + op + "(" + get + "(weft_a), " + get + "(weft_b))";
+            assign += reds[k].var + " = " + get + "(weft_total); ";
+        }
+        head = "{ " + ops + "auto weft_total = weft::threads::parallel_reduce(" + loop.first + ", " + loop.last +
+               ", std::tuple<" + init_types + ">(" + vars +
+               "), [&](const auto& weft_a, const auto& weft_b) { return std::remove_cvref_t<decltype(weft_a)>(" +
+               combine + "); }, " + lambda + "{ " + aliases + privates;
+        tail = " return " + result + "; }" + sched + "); " + assign + "}";
     }
     if (!compound) {
         head += "{ ";

@@ -1,4 +1,4 @@
-// threads takes schedule(...) and reduce(...) only; each at most once.
+// threads takes schedule(...) and reduce(...) only; schedule at most once (reduce may repeat: reduce_several.cpp).
 // RUN: not %weft-translate %s -o %t.cpp 2>&1 | FileCheck %s --implicit-check-not='{{warning|error}}:'
 void run(int n, long* a) {
     long s = 0;

@@ -46,7 +46,7 @@ void run(int n, int* a, double x) {
     for (int i = 0; i < n; ++i) a[i] = 0;
     long s = 0;
 #pragma weft threads reduce(s)
-    // CHECK: errors.cpp:[[@LINE-1]]:29: error: bad 'reduce(s)': write 'reduce(op:var)' with op one of + - * min max & | ^ && || or the name of a function 'T f(T, T)'
+    // CHECK: errors.cpp:[[@LINE-1]]:29: error: bad 'reduce(s)': write 'reduce(op:var)' or 'reduce(op:var, var...)' with op one of + - * min max & | ^ && || or the name of a function 'T f(T, T)'
     for (int i = 0; i < n; ++i) s += a[i];
 #pragma weft threads reduce(-=:s)
     // CHECK: errors.cpp:[[@LINE-1]]:29: error: incorrect reduction identifier '-=', expected one of '+', '-', '*', '&', '|', '^', '&&', '||', 'min', 'max' or the name of a function callable with two values of type 'long'
