@@ -92,13 +92,15 @@ struct BatchJob {
     F f{};
     std::vector<E> items;
     auto operator()() { return apply_batch<std::decay_t<std::invoke_result_t<F&, const E&>>>(f, items); }
-    /// The mapped function's address when F is a function pointer (the dashboard's name).
+    /// What the dashboard names the batch by: the mapped function's address when F is a
+    /// function pointer, else F's type.
     void* weft_function() const noexcept {
         if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>)
             return reinterpret_cast<void*>(f);
         else
             return nullptr;
     }
+    const std::type_info& weft_callable() const noexcept { return typeid(F); }
     template <class A>
     void serialize(A& ar) {
         ar(items);

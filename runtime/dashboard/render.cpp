@@ -31,7 +31,7 @@ std::string json_string(const std::string& s) {
 
 std::string num(double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
+    std::snprintf(buf, sizeof buf, "%.15g", v);
     return buf;
 }
 

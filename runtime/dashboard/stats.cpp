@@ -3,7 +3,8 @@
 // the workers. Workers report only while the master says someone watches: the master
 // sends each one `subscribe(interval)` when the first page, API or /metrics request comes,
 // and `subscribe(0)` once nobody asked for `watch_window`; a worker reports with one
-// remote_do per interval. When nobody watches, the only cost is the counters.
+// remote_do per interval. When nobody watches, the only cost is the counters. The
+// dashboard's own calls are taken off the call counters (their bytes stay counted).
 #include "dashboard/stats.hpp"
 
 #include <time.h>
@@ -108,6 +109,7 @@ bool g_reporting = false;
 void receive_report(ProcessReport r);
 
 void subscribe_here(int interval_ms) {
+    --counters.calls_in;  // the dashboard's own calls are not the program's
     g_interval_ms = interval_ms;
     if (interval_ms <= 0 || g_reporting) return;
     g_reporting = true;
@@ -115,6 +117,7 @@ void subscribe_here(int interval_ms) {
         while (g_interval_ms > 0 && !state().shutting_down) {
             try {
                 remote_do(&receive_report, 1, report_here(true));
+                --counters.calls_out;
             } catch (const std::exception&) {
                 break;  // the master is gone: nobody to report to
             }
@@ -154,6 +157,7 @@ bool all_reported() {
 }
 
 void receive_report(ProcessReport r) {
+    --counters.calls_in;
     if (state().is_worker) return;
     keep_errors(r.new_errors);
     const int pid = r.pid;
@@ -166,6 +170,7 @@ void unsubscribe_all() {
         if (!state().peers.count(pid)) continue;
         try {
             remote_do(&subscribe_here, pid, 0);
+            --counters.calls_out;
         } catch (const std::exception&) {  // gone meanwhile: it reports no more anyway
         }
     }
@@ -182,6 +187,7 @@ bool subscribe_new(std::chrono::milliseconds interval) {
         if (g_subscribed.count(pid) || peer.ospid == 0 || !peer.conn) continue;
         try {
             remote_do(&subscribe_here, pid, static_cast<int>(interval.count()));
+            --counters.calls_out;
             g_subscribed[pid] = Clock::now();
             any = true;
         } catch (const std::exception&) {  // leaving: shown from what the master knows

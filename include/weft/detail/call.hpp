@@ -149,7 +149,12 @@ struct CallJob final : Job {
         else
             return nullptr;
     }
-    const std::type_info& callable() const noexcept override { return typeid(Fn); }
+    const std::type_info& callable() const noexcept override {
+        if constexpr (requires { { f.weft_callable() } -> std::same_as<const std::type_info&>; })
+            return f.weft_callable();  // a pmap batch: the mapped function object's type
+        else
+            return typeid(Fn);
+    }
 };
 
 template <class R, class... P>
