@@ -22,6 +22,7 @@
 #include "log.hpp"
 #include "managers/process.hpp"
 #include "pending.hpp"
+#include "dashboard/stats.hpp"
 #include "remote_refs.hpp"
 #include "stack_traces.hpp"
 #include "transport/admission.hpp"
@@ -602,11 +603,13 @@ void init(int& argc, char**& argv) {
     if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined
         thread_local ExitGuard spmd_guard;
         (void)spmd_guard;
+        dash::start_dashboard_from_env();
         return;
     }
     if (st.cookie.empty()) st.cookie = random_cookie();
     thread_local ExitGuard guard;
     (void)guard;
+    dash::start_dashboard_from_env();
     if (const std::string mf = rt::config::machine_file(); !mf.empty()) addprocs(parse_machine_file(mf));
     if (const int n = rt::config::procs().value_or(0); n > 0) addprocs(n);
 }

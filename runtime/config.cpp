@@ -167,6 +167,26 @@ bool spmd() { return boolean("WEFT_SPMD", true); }
 bool output_local() { return boolean("WEFT_OUTPUT_LOCAL", false); }
 bool progress() { return boolean("WEFT_PROGRESS", false); }
 
+std::optional<DashboardAddr> dashboard() {
+    const char* v = raw("WEFT_DASHBOARD");
+    if (!v) return std::nullopt;
+    const std::string a(trim(v));
+    const auto colon = a.rfind(':');
+    DashboardAddr d{"127.0.0.1", 0};
+    std::string_view port = a;
+    if (colon != std::string::npos) {
+        d.ip = a.substr(0, colon);
+        if (d.ip.size() > 2 && d.ip.front() == '[' && d.ip.back() == ']') d.ip = d.ip.substr(1, d.ip.size() - 2);
+        port = std::string_view(a).substr(colon + 1);
+    }
+    const auto n = whole(port, 0, 65535);
+    if (!n || (colon != std::string::npos && !is_ip(d.ip)))
+        bad("WEFT_DASHBOARD", v, "a dashboard address: use a port (e.g. 8787; 0 for any free one), or <ip>:<port> "
+                                 "such as 0.0.0.0:8787 to serve other hosts too (unset: no dashboard)");
+    d.port = static_cast<int>(*n);
+    return d;
+}
+
 int num_threads() { return weft::threads::detail::parse_num_threads(std::getenv("WEFT_NUM_THREADS")); }
 
 int threadpool_size() {
@@ -196,6 +216,7 @@ const std::vector<Variable>& variables() {
         {"WEFT_SPIN_US", "50", &check<spin_us>},
         {"WEFT_MALLOC_TUNING", "1", &check<malloc_tuning>},
         {"WEFT_PROGRESS", "0", &check<progress>},
+        {"WEFT_DASHBOARD", "unset", &check<dashboard>},
         {"WEFT_NUM_THREADS", "auto", &check<num_threads>},
         {"WEFT_THREADPOOL_SIZE", "4", &check<threadpool_size>},
         {"WEFT_THREADS_SPIN_US", "1000", &check<threads_spin_us>},

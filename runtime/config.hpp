@@ -64,6 +64,13 @@ bool spmd();
 bool output_local();
 /// WEFT_PROGRESS: whether pmap and asynchronous distributed loops draw progress (false).
 bool progress();
+/// WEFT_DASHBOARD: where the master serves its dashboard, `<port>` or `<ip>:<port>`
+/// (port 0: any free one; ip: 127.0.0.1 unless given); nullopt if unset (no dashboard).
+struct DashboardAddr {
+    std::string ip;
+    int port = 0;
+};
+std::optional<DashboardAddr> dashboard();
 /// WEFT_NUM_THREADS: the weft::threads pool size (the core count).
 int num_threads();
 /// WEFT_THREADPOOL_SIZE: the threadcall pool size (4).

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "cluster_state.hpp"
+#include "dashboard/stats.hpp"
 #include "log.hpp"
 #include "pending.hpp"
 #include "remote_refs.hpp"
@@ -99,12 +100,15 @@ void send_result_status(int pid, std::uint64_t resp, ResultStatus s, const std::
 /// Runs a job, turning what it throws into a CapturedException (with the stack where it
 /// was thrown: the TraceScope turns the recording on for the job's code).
 bool run_job(detail::Job& job, detail::Value& out, CapturedException& err) {
+    ++dash::counters.calls_in;
+    dash::RunningCall running(job);
     try {
         TraceScope traced;
         out = job.run();
         return true;
     } catch (...) {
         err = detail::capture_current_exception();
+        dash::record_error(err);
         return false;
     }
 }
@@ -138,6 +142,7 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
     check_not_in_threadcall(kind == CallKind::remote_do   ? "weft::remote_do"
                             : kind == CallKind::call_wait ? "weft::remotecall_wait"
                                                           : "weft::remotecall");
+    ++dash::counters.calls_out;
     switch (kind) {
         case CallKind::call: {
             CallMsg m{ref_id(*result), id};
@@ -165,6 +170,7 @@ void send_call(CallKind kind, int pid, FnId id, Encoder enc, const void* ctx, co
 void call_fetch(int pid, FnId id, Encoder enc, const void* ctx, void (*decode)(InArchive&, void*), void* out,
                 const CallSite& site, std::chrono::nanoseconds timeout) {
     check_not_in_threadcall("weft::remotecall_fetch");
+    ++dash::counters.calls_out;
     Pending p;
     p.pid = pid;
     p.site = site;

@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config python3
       libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev libgcc-12-dev
       libgtest-dev libgmock-dev libbenchmark-dev
+      chromium  # test/dashboard's browser test (headless; the test SKIPs without it)
       clang-19 clangd-19 libclang-19-dev libclang-rt-19-dev llvm-19-dev llvm-19-tools libeigen3-dev
       dpkg-dev file "$@")  # dpkg-dev, file: `cpack -G DEB` computes Depends: (dpkg-shlibdeps)
 missing=()

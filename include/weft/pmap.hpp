@@ -92,6 +92,15 @@ struct BatchJob {
     F f{};
     std::vector<E> items;
     auto operator()() { return apply_batch<std::decay_t<std::invoke_result_t<F&, const E&>>>(f, items); }
+    /// What the dashboard names the batch by: the mapped function's address when F is a
+    /// function pointer, else F's type.
+    void* weft_function() const noexcept {
+        if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>)
+            return reinterpret_cast<void*>(f);
+        else
+            return nullptr;
+    }
+    const std::type_info& weft_callable() const noexcept { return typeid(F); }
     template <class A>
     void serialize(A& ar) {
         ar(items);
@@ -199,6 +208,7 @@ std::vector<R> run_pmap(F& f, AbstractWorkerPool* pool, const C& c, PmapOptions<
                 CapturedException& err = std::get<1>(outs[k]);
                 err.index = static_cast<std::int64_t>(w.idx[k]);  // the element's index in the input
                 err.index_of = "weft::pmap";
+                prog.element_failed(err);
                 element_failed(w, k, std::make_exception_ptr(RemoteException(std::move(err), site)));
             }
         }

@@ -20,6 +20,7 @@
 //   serialize.hpp   OutArchive, InArchive, Serializable
 //   exceptions.hpp  RemoteException, ProcessExitedException, CompositeException, InvalidStateException, describe
 //   call_site.hpp   CallSite (where a call was made; reported by RemoteException)
+//   dashboard.hpp   dashboard (a live web page of the cluster, /api/state, /metrics)
 #pragma once
 #include "channel.hpp"
 #include "cluster.hpp"
@@ -27,6 +28,7 @@
 #include "cluster_manager.hpp"
 #include "condition.hpp"
 #include "darray.hpp"
+#include "dashboard.hpp"
 #include "debug.hpp"
 #include "distributed.hpp"
 #include "everywhere.hpp"

@@ -2,6 +2,7 @@
 // asynchronous distributed loops: tqdm's form fitted to the terminal, or plain lines.
 #include "weft/detail/progress.hpp"
 #include "config.hpp"
+#include "dashboard/stats.hpp"
 #include "registry.hpp"
 #include "weft/distributed.hpp"
 #include "weft/task.hpp"
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <list>
 #include <set>
 
 namespace weft::detail {
@@ -92,13 +95,39 @@ std::string progress_line(const std::string& label, std::size_t done, std::size_
     return count.substr(0, room);
 }
 
-struct Progress::Impl {
+namespace {
+/// What the dashboard reads of a Progress: every live one is listed (runtime thread only).
+struct Counted {
+    std::uint64_t id = 0;
     std::string label;
     std::size_t total = 0, done = 0, retries = 0;
     std::set<int> failed;
+    Clock::time_point start = Clock::now();
+};
+std::list<const Counted*> g_live;
+std::deque<rt::dash::MapView> g_finished;  // the last few, newest last
+std::uint64_t g_next_id = 1;
+constexpr std::size_t max_finished = 5;
+
+rt::dash::MapView map_view(const Counted& c, bool finished) {
+    rt::dash::MapView v;
+    v.id = c.id;
+    v.label = c.label;
+    v.done = c.done;
+    v.total = c.total;
+    v.retries = c.retries;
+    v.failed_workers.assign(c.failed.begin(), c.failed.end());
+    v.elapsed = std::chrono::duration<double>(Clock::now() - c.start).count();
+    v.finished = finished;
+    return v;
+}
+}  // namespace
+
+struct Progress::Impl : Counted {
     bool enabled = false, tty = false, drawn = false, finished = false;
     std::chrono::milliseconds interval{1000};
-    Clock::time_point start = Clock::now(), last{};
+    Clock::time_point last{};
+    std::list<const Counted*>::iterator listed;
 
     void draw(bool force) {
         auto now = Clock::now();
@@ -147,15 +176,21 @@ struct Progress::Impl {
 
 Progress::Progress(std::string label, std::size_t total, bool enabled, std::chrono::milliseconds interval)
     : p_(std::make_unique<Impl>()) {
+    p_->id = g_next_id++;
     p_->label = std::move(label);
     p_->total = total;
+    p_->listed = g_live.insert(g_live.end(), p_.get());
     p_->enabled = enabled;
     p_->interval = interval;
     p_->tty = ::isatty(STDERR_FILENO) == 1;
     if (p_->enabled && p_->tty && total > 0) p_->draw(true);  // 0/n at once, as tqdm
 }
 
-Progress::~Progress() = default;
+Progress::~Progress() {
+    g_live.erase(p_->listed);
+    g_finished.push_back(map_view(*p_, true));
+    if (g_finished.size() > max_finished) g_finished.pop_front();
+}
 
 void Progress::advance(std::size_t n) {
     p_->done += n;
@@ -163,6 +198,7 @@ void Progress::advance(std::size_t n) {
 }
 void Progress::retried(std::size_t n) { p_->retries += n; }
 void Progress::worker_failed(int pid) { p_->failed.insert(pid); }
+void Progress::element_failed(const CapturedException& e) { rt::dash::record_error(e); }
 
 void Progress::finish() {
     Impl& p = *p_;
@@ -184,6 +220,15 @@ void Progress::finish() {
 }
 
 }  // namespace weft::detail
+
+namespace weft::rt::dash {
+std::vector<MapView> map_views() {
+    std::vector<MapView> v;
+    for (const detail::Counted* c : detail::g_live) v.push_back(detail::map_view(*c, false));
+    v.insert(v.end(), detail::g_finished.rbegin(), detail::g_finished.rend());
+    return v;
+}
+}  // namespace weft::rt::dash
 
 namespace weft::detail {
 void watch_loop(std::string label, std::int64_t total, const std::vector<Future<void>>& parts,

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "config.hpp"
+#include "dashboard/stats.hpp"
 #include "log.hpp"
 #include "weft/exceptions.hpp"
 
@@ -113,6 +114,7 @@ void Connection::finish() {
         throw ProcessExitedException(peer_, "connection to " + remote_ + " is closed");
     }
     const std::uint64_t len = out_.total_size() - 8;
+    dash::counters.bytes_out += 8 + len;
     std::memcpy(out_.data(), &len, 8);
     // Batching: when other tasks are ready they will likely send too (1,000 calls in
     // flight); hold a small frame back and send them all with one system call when the
@@ -358,6 +360,7 @@ bool Connection::dispatch_frames() {
             if (rpos_ + want > rcap_) ensure_read_capacity(want);
             break;
         }
+        dash::counters.bytes_in += 8 + len;
         const char* body = rbuf_.get() + rpos_ + frame_header_size;
         const std::size_t body_len = len - 1;
         rpos_ += 8 + len;
@@ -391,6 +394,7 @@ bool Connection::dispatch_frames() {
 // never holds the next frame. When the handler returns, what it left unread is skipped
 // and the reader goes on.
 void Connection::stream_frame(MsgType type, std::uint64_t len) {
+    dash::counters.bytes_in += 8 + len;
     if (rpos_ > 0) {
         std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rend_ - rpos_);
         rend_ -= rpos_;

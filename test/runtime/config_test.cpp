@@ -86,6 +86,8 @@ TEST(Config, BadValuesNameTheVariableTheValueAndWhatIsAccepted) {
         {"WEFT_SPIN_US", "-1", "a whole number from 0 to 1000000 (unset: 50)"},
         {"WEFT_MALLOC_TUNING", "disable", "a yes/no value"},
         {"WEFT_PROGRESS", "2", "a yes/no value"},
+        {"WEFT_DASHBOARD", "70000", "a dashboard address: use a port (e.g. 8787; 0 for any free one)"},
+        {"WEFT_DASHBOARD", "localhost:8787", "or <ip>:<port> such as 0.0.0.0:8787"},
         {"WEFT_NUM_THREADS", "many", "a whole number from 1 to 4096, or \"auto\""},
         {"WEFT_THREADPOOL_SIZE", "0", "a whole number from 1 to 1024 (unset: 4)"},
         {"WEFT_THREADS_SPIN_US", "2.5", "a whole number from 0 to 1000000"},
@@ -146,6 +148,24 @@ TEST(Config, GoodValuesAreReadAsDocumented) {
     {
         ScopedEnv e("WEFT_THREADS_SPIN_US", nullptr);
         EXPECT_EQ(config::threads_spin_us(), std::nullopt);
+    }
+    {
+        ScopedEnv e("WEFT_DASHBOARD", "8787");
+        const auto d = config::dashboard();
+        ASSERT_TRUE(d);
+        EXPECT_EQ(d->ip, "127.0.0.1");
+        EXPECT_EQ(d->port, 8787);
+    }
+    {
+        ScopedEnv e("WEFT_DASHBOARD", "[::1]:0");
+        const auto d = config::dashboard();
+        ASSERT_TRUE(d);
+        EXPECT_EQ(d->ip, "::1");
+        EXPECT_EQ(d->port, 0);
+    }
+    {
+        ScopedEnv e("WEFT_DASHBOARD", nullptr);
+        EXPECT_FALSE(config::dashboard().has_value());
     }
 }
 

@@ -2,6 +2,7 @@
 // hashes), the decoded-call Job that a worker runs in its own task, and the packing of a
 // callable plus arguments into a message. Users never name these.
 #pragma once
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,10 @@ std::shared_ptr<void> decode_value(InArchive& ar) {
 struct Job {
     virtual ~Job() = default;
     virtual Value run() = 0;  ///< exceptions propagate to the runtime, which captures them
+    /// What the job runs, for the dashboard's "running now": the function's address, or
+    /// nullptr for a callable object (then `callable()` names its type).
+    virtual void* function() const noexcept { return nullptr; }
+    virtual const std::type_info& callable() const noexcept { return typeid(void); }
 };
 using JobDecoder = std::unique_ptr<Job> (*)(InArchive&, void* fnptr);
 
@@ -135,6 +140,20 @@ struct CallJob final : Job {
         } else {
             return make_value(apply_args(f, args, std::index_sequence_for<P...>{}));
         }
+    }
+    void* function() const noexcept override {
+        if constexpr (std::is_pointer_v<Fn> && std::is_function_v<std::remove_pointer_t<Fn>>)
+            return reinterpret_cast<void*>(f);
+        else if constexpr (requires { { f.weft_function() } -> std::same_as<void*>; })
+            return f.weft_function();  // a pmap batch: the mapped function
+        else
+            return nullptr;
+    }
+    const std::type_info& callable() const noexcept override {
+        if constexpr (requires { { f.weft_callable() } -> std::same_as<const std::type_info&>; })
+            return f.weft_callable();  // a pmap batch: the mapped function object's type
+        else
+            return typeid(Fn);
     }
 };
 

@@ -11,6 +11,10 @@
 
 #include "call.hpp"
 
+namespace weft {
+struct CapturedException;
+}
+
 namespace weft::detail {
 
 /// True if WEFT_PROGRESS asks for progress bars (throws std::invalid_argument for a value
@@ -61,6 +65,8 @@ class Progress {
     void advance(std::size_t n = 1);
     void retried(std::size_t n = 1);
     void worker_failed(int pid);
+    /// An element failed (retried or not): listed among the dashboard's recent errors.
+    void element_failed(const CapturedException& e);
     /// The final state: on a terminal the bar at n/n (plus a line for retries and failed
     /// workers, if any); otherwise, if anything was drawn, a line with the elapsed time,
     /// retries and failed workers.

@@ -1,0 +1,93 @@
+// bench_dashboard (issue 20): what the dashboard costs a pmap of batch size 1 (10,000
+// trivial items on 2 workers): with the dashboard off (its counters are always there),
+// on but unwatched (the server started, no request), and watched (a client thread asks
+// for /api/state 4 times a second, so the workers report), in that order (watching
+// cannot be undone at once: workers report for 10 s after the last request); each
+// figure is the best of 9 runs (other load on the machine only slows a run down).
+// Goals: on-unwatched <= 1.02x off, watched <= 1.05x.
+//
+//   bench_dashboard [--items=N]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <weft/weft.hpp>
+
+#include "core_common.hpp"
+
+int trivial(int x) { return x; }
+WEFT_REMOTE(trivial)
+
+namespace {
+double pmap_us_per_item(const std::vector<int>& items) {
+    weft::PmapOptions<int> o;
+    o.batch_size = 1;
+    auto t0 = bench::Clock::now();
+    auto r = weft::pmap(trivial, items, o);
+    if (r.back() != items.back()) std::exit(1);
+    return bench::seconds_since(t0) / static_cast<double>(items.size()) * 1e6;
+}
+
+/// One GET of /api/state on 127.0.0.1:port; the reply is read and dropped.
+void get_state(int port, const std::string& token) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) bench::die("connect to the dashboard");
+    const std::string req = "GET /api/state HTTP/1.0\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    bench::send_all(fd, req.data(), req.size());
+    char buf[65536];
+    while (::read(fd, buf, sizeof buf) > 0) {
+    }
+    ::close(fd);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    weft::init(argc, argv);
+    const long n = bench::option(argc, argv, "items", 10000);
+    if (weft::nprocs() == 1) weft::addprocs(2);
+    std::vector<int> items(static_cast<std::size_t>(n));
+    std::iota(items.begin(), items.end(), 0);
+    pmap_us_per_item(items);  // warm-up
+
+    constexpr int runs = 9;
+    std::vector<double> off, unwatched, watched;
+    for (int k = 0; k < runs; ++k) off.push_back(pmap_us_per_item(items));
+
+    const std::string url = weft::dashboard(0);
+    const auto colon = url.find(':', 7);
+    const int port = std::stoi(url.substr(colon + 1));
+    const std::string token = url.substr(url.find("token=") + 6);
+    for (int k = 0; k < runs; ++k) unwatched.push_back(pmap_us_per_item(items));
+    std::atomic<bool> stop{false};
+    std::thread watcher([&] {
+        while (!stop) {
+            get_state(port, token);
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+    });
+    weft::threadcall(get_state, port, token);  // watching has begun (off the runtime thread)
+    for (int k = 0; k < runs; ++k) watched.push_back(pmap_us_per_item(items));
+    stop = true;
+    watcher.join();
+    bench::header("dashboard", "pmap batch 1, 10,000 trivial items, 2 workers: dashboard off / on / watched");
+    auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
+    const double o = best(off), u = best(unwatched), w = best(watched);
+    std::printf("   off %.2f us/item, on-unwatched %.2f us/item, watched %.2f us/item (best of %d)\n", o, u, w, runs);
+    bench::row("dashboard", "on, unwatched vs off (us/item)", u, o, "us", "<=1.02");
+    bench::row("dashboard", "watched vs off (us/item)", w, o, "us", "<=1.05");
+    return 0;
+}
