@@ -6,6 +6,7 @@ pkgs=(g++ cmake ninja-build pkg-config python3
       libboost-fiber-dev libboost-context-dev libboost-dev libcereal-dev libssl-dev libgcc-12-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       clang-19 clangd-19 libclang-19-dev libclang-rt-19-dev llvm-19-dev llvm-19-tools libeigen3-dev
+      libucx-dev  # optional: the UCX transport (WEFT_UCX); the build works without it
       dpkg-dev file "$@")  # dpkg-dev, file: `cpack -G DEB` computes Depends: (dpkg-shlibdeps)
 missing=()
 for p in "${pkgs[@]}"; do
