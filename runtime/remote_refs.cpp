@@ -10,7 +10,9 @@
 // P may cross in transit, so a count can dip below zero; the entry is freed only when
 // every count is zero, nothing runs under it and nobody waits for it. Because a shipper
 // sends its add for P before its own del, on the same connection, a live handle always
-// keeps some count above zero.
+// keeps some count above zero, except while the add for P is still in transit: P's own
+// requests (put, fetch) can overtake it, so only a count change, the end of a call or a
+// peer's exit frees an entry, never the answer to a request.
 #include "remote_refs.hpp"
 
 #include <cstring>
@@ -91,6 +93,10 @@ void maybe_erase(const RRID& id) {
     }
 }
 
+/// Wakes local and remote waiters. It never frees the entry: a request about an RRID
+/// comes from a process holding a handle to it, whose add may still be in transit on
+/// another connection (the shipper's) while the counts here read zero; that holder's
+/// del, or the end of the call, comes later and frees it then.
 void answer_waiters(const RRID& id) {
     auto s = stored_lookup(id, false);
     if (!s) return;
@@ -104,7 +110,6 @@ void answer_waiters(const RRID& id) {
             log_debug("could not answer process ", w.pid, " about a Future: ", e.what());
         }
     }
-    maybe_erase(id);
 }
 
 
@@ -217,7 +222,6 @@ void handle_ref_fetch(int peer, const RefFetchMsg& m) {
     auto s = stored_lookup(m.rrid);
     if (s->ready || m.mode == FetchMode::isready) {
         reply_with_stored(peer, m.resp, *s, m.mode);
-        maybe_erase(m.rrid);
         return;
     }
     s->remote_waiters.push_back({peer, m.resp, m.mode});
@@ -228,7 +232,6 @@ void handle_ref_put(int peer, const RefPutMsg& m, InArchive& value) {
     if (s->ready) {
         send_result_status(peer, m.resp, ResultStatus::invalid_state,
                            "Future can be set only once (it is stored on process " + std::to_string(state().myid) + ")");
-        maybe_erase(m.rrid);
         return;
     }
     // The value, then the handles inside it (RRID, owner)..., then the value's size (u64).

@@ -2,7 +2,9 @@
 // finalize, and exact distributed reference counting (weft::debug::stored_refs).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -21,6 +23,23 @@ weft::Future<int> make_on(int pid, int v) {
     return f;
 }
 void put_there(weft::Future<std::string> f, std::string s) { weft::put(f, std::move(s)); }
+/// Threads that keep every CPU busy in this process until hog(false).
+std::atomic<bool> g_hogging{false};
+std::vector<std::thread> g_hogs;
+void hog(bool on) {
+    if (on) {
+        g_hogging = true;
+        for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i)
+            g_hogs.emplace_back([] {
+                while (g_hogging.load(std::memory_order_relaxed)) {
+                }
+            });
+        return;
+    }
+    g_hogging = false;
+    for (auto& t : g_hogs) t.join();
+    g_hogs.clear();
+}
 int fetch_nested(weft::Future<weft::Future<int>> outer) { return weft::fetch(weft::fetch(outer)); }
 /// Calls `pid` from this process: arrives after every message this process sent it before.
 int ping(int pid) { return weft::remotecall_fetch(square, pid, 1); }
@@ -42,7 +61,7 @@ Grid grid(std::size_t rows, std::size_t cols) {
 }
 }  // namespace
 
-WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there, fetch_nested, ping, tens, grid)
+WEFT_REMOTE(square, fetch_remote, ready_on, keep, drop_kept, make_on, put_there, hog, fetch_nested, ping, tens, grid)
 
 class FutureTest : public ::testing::Test {
   protected:
@@ -73,6 +92,31 @@ TEST_F(FutureTest, PutIsWriteOnce) {
     weft::remotecall_wait(put_there, 2, s, std::string("first"));
     EXPECT_THROW(weft::remotecall_wait(put_there, 3, s, std::string("second")), weft::RemoteException);
     EXPECT_EQ(weft::fetch(s), "first");
+}
+
+// The put from process 2 can reach the owner before process 1's count for it (sent on
+// another connection): the owner must keep the value all the same, so that the second
+// put fails and the fetch sees the first. Many fresh Futures, and threads that keep the
+// owner's CPUs busy so that it is descheduled while messages queue up for it (this test
+// failed in 1 of 6 runs before the owner stopped freeing a value on a put).
+TEST_F(FutureTest, PutIsWriteOnceWhileTheReferenceCountsAreInTransit) {
+    weft::remotecall_wait(hog, 4, true);
+    for (int round = 0; round < 500; ++round) {
+        weft::Future<std::string> s(4);
+        weft::remotecall_wait(put_there, 2, s, std::string("first"));
+        EXPECT_THROW(weft::remotecall_wait(put_there, 3, s, std::string("second")), weft::RemoteException)
+            << "round " << round;
+        const std::string got = weft::fetch(s);
+        if (got != "first") {
+            ADD_FAILURE() << "round " << round << ": fetched \"" << got << "\"";
+            break;
+        }
+    }
+    weft::remotecall_wait(hog, 4, false);
+    // the workers' dels reach process 4 before these calls do
+    EXPECT_EQ(weft::remotecall_fetch(ping, 2, 4), 1);
+    EXPECT_EQ(weft::remotecall_fetch(ping, 3, 4), 1);
+    expect_nothing_stored();
 }
 
 TEST_F(FutureTest, FetchIsCachedAndSurvivesTheOwner) {
