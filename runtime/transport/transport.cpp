@@ -26,9 +26,10 @@ namespace weft::rt {
 
 namespace {
 constexpr std::uint32_t max_offer = 16 * 1024;
-constexpr std::uint8_t kind_ucx = 1;
 
 #ifdef WEFT_HAVE_UCX
+constexpr std::uint8_t kind_ucx = 1;
+
 std::string read_line(const char* path) {
     std::ifstream f(path);
     std::string s;
