@@ -98,9 +98,10 @@ void join_worker(int pid, std::shared_ptr<WorkerConfig> cfg, std::shared_ptr<Clu
     try {
         log_debug("connecting to ", who, " at ", addr);
         auto sock = adopt_stream(mgr->connect(pid, *cfg));
-        handshake_connect(sock, st.cookie, 1, timeout);
+        std::unique_ptr<FastPath> fast;
+        handshake_connect(sock, st.cookie, 1, timeout, &fast);
         std::string remote = endpoint_text(sock);
-        conn = std::make_shared<Connection>(std::move(sock), remote == "?" ? addr : remote);
+        conn = std::make_shared<Connection>(std::move(sock), remote == "?" ? addr : remote, std::move(fast));
     } catch (const std::exception& e) {
         throw std::runtime_error("weft: " + who + " (`" + cmd + "`) announced " + addr +
                                  " but the master could not reach it: " + e.what() + ". Its last stderr lines:\n" +
@@ -381,8 +382,9 @@ std::shared_ptr<Connection> connection_to(int pid) {
             } else {
                 sock = connect_tcp(host, port, worker_timeout());
             }
-            handshake_connect(sock, st.cookie, st.myid, worker_timeout());
-            conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
+            std::unique_ptr<FastPath> fast;
+            handshake_connect(sock, st.cookie, st.myid, worker_timeout(), &fast);
+            conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port), std::move(fast));
         } catch (const std::exception& e) {
             error = e.what();
         }
@@ -428,15 +430,16 @@ void accept_connection(tcp::socket sock) {
     launch([holder, admitted, from = endpoint_text(*holder)] {
         auto& st = state();
         int peer = 0;
+        std::unique_ptr<FastPath> fast;
         try {
-            peer = handshake_accept(*holder, st.cookie, st.myid, handshake_deadline);
+            peer = handshake_accept(*holder, st.cookie, st.myid, handshake_deadline, &fast);
         } catch (const std::exception& e) {
             admitted->done();
             warn_dropped(from, e.what());
             return;
         }
         admitted->done();
-        auto conn = std::make_shared<Connection>(std::move(*holder), from);
+        auto conn = std::make_shared<Connection>(std::move(*holder), from, std::move(fast));
         if (peer == 1 && st.peers.count(1) == 0 && st.myid <= 1) {
             conn->set_peer(1);  // the master; its JoinPGRPMsg makes us a member
             state().peers[1].pid = 1;

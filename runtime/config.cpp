@@ -162,6 +162,22 @@ long spin_us() {
     return static_cast<long>(number("WEFT_SPIN_US", 0, 1'000'000, 50, "a spin time in microseconds"));
 }
 
+Transport transport() {
+    const char* v = raw("WEFT_TRANSPORT");
+    if (!v) return Transport::automatic;
+    const std::string_view s = trim(v);
+    if (s == "auto") return Transport::automatic;
+    if (s == "tcp") return Transport::tcp;
+#ifdef WEFT_HAVE_UCX
+    if (s == "ucx") return Transport::ucx;
+    bad("WEFT_TRANSPORT", v, "a transport: use auto, tcp or ucx (unset: auto)");
+#else
+    bad("WEFT_TRANSPORT", v, s == "ucx" ? "available: this weft was built without UCX (configure with -DWEFT_UCX=ON, "
+                                          "libucx-dev installed), so use auto or tcp"
+                                        : "a transport: use auto or tcp (unset: auto; ucx needs a build with WEFT_UCX=ON)");
+#endif
+}
+
 bool malloc_tuning() { return boolean("WEFT_MALLOC_TUNING", true); }
 bool spmd() { return boolean("WEFT_SPMD", true); }
 bool output_local() { return boolean("WEFT_OUTPUT_LOCAL", false); }
@@ -214,6 +230,7 @@ const std::vector<Variable>& variables() {
         {"WEFT_MAX_FRAME", "1073741824", &check<max_frame>},
         {"WEFT_TASK_STACK_KB", "1024", &check<task_stack_kb>},
         {"WEFT_SPIN_US", "50", &check<spin_us>},
+        {"WEFT_TRANSPORT", "auto", &check<transport>},
         {"WEFT_MALLOC_TUNING", "1", &check<malloc_tuning>},
         {"WEFT_PROGRESS", "0", &check<progress>},
         {"WEFT_DASHBOARD", "unset", &check<dashboard>},

@@ -55,6 +55,11 @@ std::uint64_t max_frame();
 std::size_t task_stack_kb();
 /// WEFT_SPIN_US: how long an idle process polls its sockets before it sleeps, in µs (50).
 long spin_us();
+/// How messages travel between two processes (WEFT_TRANSPORT).
+enum class Transport { automatic, tcp, ucx };
+/// WEFT_TRANSPORT: auto (UCX to a peer on this host when weft was built with UCX, TCP
+/// otherwise), tcp, or ucx (UCX to every peer). `ucx` in a build without UCX is an error.
+Transport transport();
 /// WEFT_MALLOC_TUNING: whether weft keeps big freed blocks in glibc's heap (true).
 bool malloc_tuning();
 /// WEFT_SPMD: whether weft::init looks for an srun/mpiexec launch of ranks (true).

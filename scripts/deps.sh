@@ -7,6 +7,7 @@ pkgs=(g++ cmake ninja-build pkg-config python3
       libgtest-dev libgmock-dev libbenchmark-dev
       chromium  # test/dashboard's browser test (headless; the test SKIPs without it)
       clang-19 clangd-19 libclang-19-dev libclang-rt-19-dev llvm-19-dev llvm-19-tools libeigen3-dev
+      libucx-dev  # optional: the UCX transport (WEFT_UCX); the build works without it
       dpkg-dev file "$@")  # dpkg-dev, file: `cpack -G DEB` computes Depends: (dpkg-shlibdeps)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,4 +24,8 @@ std::size_t pending_handshakes(int pid);
 std::string address(int pid);
 /// The OS process id of cluster process `pid`.
 int ospid(int pid);
+/// How this process's messages to process `pid` travel: "tcp" or "ucx" (WEFT_TRANSPORT,
+/// docs/runtime.md); "" when it has no connection to `pid`. Non-blocking; runtime thread
+/// (the main program's) only. Example: `EXPECT_EQ(weft::debug::transport(2), "ucx");`
+std::string transport(int pid);
 }  // namespace weft::debug

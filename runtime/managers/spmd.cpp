@@ -238,6 +238,7 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
     struct Arrived {
         std::shared_ptr<tcp::socket> sock;
         Hello hello;
+        std::unique_ptr<FastPath> fast;  ///< from the handshake (transport.hpp)
     };
     // Shared with the handlers and handshake tasks, which may outlive this function (a
     // late or stray connection).
@@ -258,11 +259,12 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
             set_keepalive(sock->native_handle());
             launch([m, sock, size, cookie, timeout] {
                 try {
-                    handshake_accept(*sock, cookie, 1, timeout);
+                    std::unique_ptr<FastPath> fast;
+                    handshake_accept(*sock, cookie, 1, timeout, &fast);
                     Hello h = read_hello(*sock, timeout);
                     if (h.rank <= 0 || h.rank >= size || m->ranks.count(h.rank))
                         throw std::runtime_error("rank " + std::to_string(h.rank) + " is unexpected");
-                    if (!m->stop) m->ranks[h.rank] = {sock, h};
+                    if (!m->stop) m->ranks[h.rank] = {sock, h, std::move(fast)};
                 } catch (const std::exception& ex) {
                     log_warn("SPMD: dropped a connection: ", ex.what());
                 }
@@ -297,7 +299,8 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
         cfg->host = a.hello.host;
         cfg->port = a.hello.port;
         cfg->command = l.launcher + " rank " + std::to_string(rank);
-        auto conn = std::make_shared<Connection>(std::move(*a.sock), a.hello.host + ":" + std::to_string(a.hello.port));
+        auto conn = std::make_shared<Connection>(std::move(*a.sock), a.hello.host + ":" + std::to_string(a.hello.port),
+                                                 std::move(a.fast));
         finish_join(rank + 1, conn, cfg, nullptr, Topology::all_to_all, timeout,
                     "rank " + std::to_string(rank) + " of " + l.launcher);
         added.push_back(rank + 1);
@@ -329,9 +332,10 @@ void run_master(const Launch& l, const std::string& host, const std::vector<int>
                     throw std::runtime_error(last);
                 }
             }
-            handshake_connect(sock, st.cookie, 0, timeout);
+            std::unique_ptr<FastPath> fast;
+            handshake_connect(sock, st.cookie, 0, timeout, &fast);
             write_hello(sock, l.rank, st.host, st.port, timeout);
-            auto conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port));
+            auto conn = std::make_shared<Connection>(std::move(sock), host + ":" + std::to_string(port), std::move(fast));
             conn->set_peer(1);
             st.peers[1].pid = 1;
             st.peers[1].conn = conn;

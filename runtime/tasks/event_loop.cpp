@@ -62,6 +62,7 @@ char g_asio_tag, g_wake_tag;  // their addresses mark the two special descriptor
 epoll_event* g_batch = nullptr;
 int g_batch_size = 0;
 
+std::size_t (*g_poller)(bool) = nullptr;
 IoHandler* g_hot = nullptr;
 int g_hot_streak = 0;
 
@@ -149,6 +150,8 @@ void io_watch(int fd, IoHandler* h, std::uint32_t events, std::uint32_t previous
     }
 }
 
+void io_set_poller(std::size_t (*poll)(bool)) { g_poller = poll; }
+
 void io_mark_hot(IoHandler* h) { g_hot = h; }
 
 bool io_try_hot() {
@@ -161,12 +164,19 @@ bool io_try_hot() {
 std::size_t run_io(std::chrono::steady_clock::time_point deadline) {
     epoll_event ev[64];
     g_hot_streak = 0;
+    std::size_t ran = 0;
+    if (g_poller) {  // arms right before the wait: nothing may progress the engine between
+        const bool sleeps = deadline == std::chrono::steady_clock::time_point::max() ||
+                            (deadline != std::chrono::steady_clock::time_point::min() &&
+                             deadline > std::chrono::steady_clock::now());
+        ran = g_poller(sleeps);
+        if (ran) deadline = std::chrono::steady_clock::time_point::min();
+    }
     const int n = wait(ev, 64, deadline);
     if (n < 0) {
         if (errno != EINTR) log_error("epoll_wait failed: ", std::strerror(errno));
-        return 0;
+        return ran;
     }
-    std::size_t ran = 0;
     bool asio_ready = false;
     g_batch = ev;
     g_batch_size = n;

@@ -34,6 +34,12 @@ void io_mark_hot(IoHandler* h);
 /// two run_io calls, so the other descriptors are never starved.
 bool io_try_hot();
 
+/// Sets the engine poller (one; the UCX transport's): run_io calls it first, with true
+/// when it means to sleep. It progresses its engine and returns how many things it did;
+/// with true and nothing done it must arm its descriptor (in this set) so that epoll
+/// wakes for what comes next. Anything done makes run_io only look, not sleep.
+void io_set_poller(std::size_t (*poll)(bool before_sleep));
+
 /// Creates the epoll set around the runtime's io_context (called by install_scheduler).
 void install_event_loop();
 /// Waits for I/O until `deadline` (time_point::min() or a past one: just looks; max():

@@ -62,7 +62,8 @@ void flush_batches() {
     list.clear();
 }
 
-Connection::Connection(tcp::socket socket, std::string remote) : remote_(std::move(remote)) {
+Connection::Connection(tcp::socket socket, std::string remote, std::unique_ptr<FastPath> fast)
+    : remote_(std::move(remote)), fast_(std::move(fast)) {
     set_before_poll(&flush_batches);
     boost::system::error_code ec;
     fd_ = socket.release(ec);  // out of Asio's reactor: the event loop watches it
@@ -116,6 +117,14 @@ void Connection::finish() {
     const std::uint64_t len = out_.total_size() - 8;
     dash::counters.bytes_out += 8 + len;
     std::memcpy(out_.data(), &len, 8);
+    if (fast_ && fast_->sends()) {
+        struct Clear {  // the buffer is free again whether the send threw or not
+            detail::OutBuffer& b;
+            ~Clear() { b.clear(); }
+        } clear{out_};
+        fast_->send(*this, static_cast<MsgType>(out_.data()[8]), out_);
+        return;
+    }
     // Batching: when other tasks are ready they will likely send too (1,000 calls in
     // flight); hold a small frame back and send them all with one system call when the
     // scheduler next polls I/O. A lone sender (the latency path) sends at once.
@@ -272,6 +281,7 @@ void Connection::start_reader() {
     reading_ = true;
     reader_keeps_ = shared_from_this();  // a reading connection lives until it closes
     watch(true, watching_ & EPOLLOUT);
+    if (fast_) fast_->start(*this);
 }
 
 void Connection::ensure_read_capacity(std::size_t need) {
@@ -323,6 +333,8 @@ Connection::ReadResult Connection::read_once() {
     do n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
     while (n < 0 && errno == EINTR);
     if (n == 0) {
+        if (fast_) fast_->drain();  // what the peer sent the other way before it closed
+        if (closed_) return ReadResult::stop;
         close("connection closed by the peer");
         return ReadResult::stop;
     }
@@ -453,6 +465,7 @@ void Connection::close(const std::string& reason) {
     if (closed_) return;
     closed_ = true;
     const auto keep = std::move(reader_keeps_);  // released when close returns
+    if (fast_) fast_->abandon();
     if (fd_ >= 0) {
         watch(false, false);
         ::shutdown(fd_, SHUT_RDWR);

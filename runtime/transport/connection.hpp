@@ -12,6 +12,7 @@
 #include "messages.hpp"
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
+#include "transport/transport.hpp"
 #include "weft/detail/buffer.hpp"
 
 namespace weft::rt {
@@ -20,8 +21,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                    private detail::StreamSource,
                    private IoHandler {
   public:
-    /// Takes the descriptor out of `socket` (authenticated already).
-    Connection(tcp::socket socket, std::string remote);
+    /// Takes the descriptor out of `socket` (authenticated already); `fast`, from the
+    /// handshake, carries the frames where it can (transport.hpp).
+    Connection(tcp::socket socket, std::string remote, std::unique_ptr<FastPath> fast = nullptr);
     ~Connection();
 
     int peer() const { return peer_; }
@@ -30,7 +32,9 @@ class Connection final : public std::enable_shared_from_this<Connection>,
     const std::string& remote() const { return remote_; }
     bool is_open() const { return !closed_; }
     /// Nothing held back or queued: every frame finished so far is in the kernel.
-    bool idle() const { return queue_.empty() && batch_.empty(); }
+    bool idle() const { return queue_.empty() && batch_.empty() && (!fast_ || fast_->idle()); }
+    /// The transport frames to the peer take: "tcp" or the fast path's ("ucx").
+    const char* transport() const { return fast_ && fast_->sends() ? fast_->name() : "tcp"; }
     /// Ends what this side sends (FIN after the last byte queued in the kernel); reading
     /// goes on until the peer closes too.
     void shutdown_send();
@@ -95,6 +99,7 @@ class Connection final : public std::enable_shared_from_this<Connection>,
     std::deque<Chunk> queue_;
     std::vector<char> batch_;  ///< small frames held back while other tasks were ready to run
     bool batch_listed_ = false;
+    std::unique_ptr<FastPath> fast_;  ///< null: every frame goes over the socket
     std::unique_ptr<char[]> rbuf_;
     std::size_t rcap_ = 0, rpos_ = 0, rend_ = 0;
 };

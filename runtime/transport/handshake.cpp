@@ -107,7 +107,8 @@ void write_all(tcp::socket& s, const void* buf, std::size_t n, std::chrono::nano
     timed_io(s, n, timeout, "writing", [&](auto h) { asio::async_write(s, asio::buffer(buf, n), h); });
 }
 
-int handshake_connect(tcp::socket& s, const std::string& cookie, int my_pid, std::chrono::nanoseconds timeout) {
+int handshake_connect(tcp::socket& s, const std::string& cookie, int my_pid, std::chrono::nanoseconds timeout,
+                      std::unique_ptr<FastPath>* fast) {
     const std::string where = endpoint_of(s);
     Hello hello{};
     std::memcpy(hello.magic, "WEFTHELO", 8);
@@ -136,10 +137,13 @@ int handshake_connect(tcp::socket& s, const std::string& cookie, int my_pid, std
     read_exact(s, magic, 8, timeout);
     if (!std::memcmp(magic, "WEFTRFSE", 8)) read_refusal(s, timeout, where);
     if (std::memcmp(magic, "WEFTOKAY", 8)) throw HandshakeError("unexpected handshake reply from " + where);
+    auto path = exchange_offers(s, timeout, fast != nullptr, true);
+    if (fast) *fast = std::move(path);
     return acc.pid;
 }
 
-int handshake_accept(tcp::socket& s, const std::string& cookie, int my_pid, std::chrono::nanoseconds timeout) {
+int handshake_accept(tcp::socket& s, const std::string& cookie, int my_pid, std::chrono::nanoseconds timeout,
+                     std::unique_ptr<FastPath>* fast) {
     const std::string where = endpoint_of(s);
     Hello hello{};
     read_exact(s, &hello, sizeof hello, timeout);
@@ -170,6 +174,8 @@ int handshake_accept(tcp::socket& s, const std::string& cookie, int my_pid, std:
         throw HandshakeError("wrong cluster cookie");
     }
     write_all(s, "WEFTOKAY", 8, timeout);
+    auto path = exchange_offers(s, timeout, fast != nullptr, false);
+    if (fast) *fast = std::move(path);
     return hello.pid;
 }
 

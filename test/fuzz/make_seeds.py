@@ -47,11 +47,11 @@ frames = {
     'forged_length': frame(OUTPUT, u8(1) + u64(547000000)),
 }
 handshake = {
-    'accept_hello': u8(0) + b'WEFTHELO' + struct.pack('<I', 1) + b'0.1.0'.ljust(16, b'\0') + bytes(range(32)) + i32(2)
+    'accept_hello': u8(0) + b'WEFTHELO' + struct.pack('<I', 2) + b'0.1.0'.ljust(16, b'\0') + bytes(range(32)) + i32(2)
                     + b'WEFTAUTH' + bytes(32),
     'accept_old_version': u8(0) + b'WEFTHELO' + struct.pack('<I', 0) + b'0.0.1'.ljust(16, b'\0') + bytes(32) + i32(2),
-    'connect_accept': u8(1) + b'WEFTACPT' + struct.pack('<I', 1) + b'0.1.0'.ljust(16, b'\0') + bytes(32) + bytes(32) + i32(2)
-                      + b'WEFTOKAY',
+    'connect_accept': u8(1) + b'WEFTACPT' + struct.pack('<I', 2) + b'0.1.0'.ljust(16, b'\0') + bytes(32) + bytes(32) + i32(2)
+                      + b'WEFTOKAY' + struct.pack('<I', 0),  # OKAY, then an empty OFFER
     'connect_refuse': u8(1) + b'WEFTRFSE' + struct.pack('<I', 12) + b'wrong cookie',
 }
 for name, seeds in (('frames', frames), ('handshake', handshake)):

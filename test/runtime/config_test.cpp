@@ -91,6 +91,7 @@ TEST(Config, BadValuesNameTheVariableTheValueAndWhatIsAccepted) {
         {"WEFT_NUM_THREADS", "many", "a whole number from 1 to 4096, or \"auto\""},
         {"WEFT_THREADPOOL_SIZE", "0", "a whole number from 1 to 1024 (unset: 4)"},
         {"WEFT_THREADS_SPIN_US", "2.5", "a whole number from 0 to 1000000"},
+        {"WEFT_TRANSPORT", "shm", "a transport: use auto"},
     };
     for (const Case& c : cases) {
         const std::string m = rejection(c.name, c.value);
@@ -127,6 +128,14 @@ TEST(Config, GoodValuesAreReadAsDocumented) {
     {
         ScopedEnv e("WEFT_LOG_LEVEL", "debug");
         EXPECT_EQ(config::log_level(), weft::rt::LogLevel::debug);
+    }
+    {
+        ScopedEnv e("WEFT_TRANSPORT", " tcp ");
+        EXPECT_EQ(config::transport(), config::Transport::tcp);
+    }
+    {
+        ScopedEnv e("WEFT_TRANSPORT", nullptr);
+        EXPECT_EQ(config::transport(), config::Transport::automatic);
     }
     for (const char* yes : {"1", "true", "YES", "on"}) {
         ScopedEnv e("WEFT_OUTPUT_LOCAL", yes);

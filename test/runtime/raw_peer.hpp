@@ -70,7 +70,7 @@ inline void mac(const std::string& cookie, const char* label, const unsigned cha
 inline std::string handshake(int fd, const std::string& cookie, int32_t pid) {
     unsigned char hello[64] = {};
     std::memcpy(hello, "WEFTHELO", 8);
-    uint32_t proto = 1;
+    uint32_t proto = 2;
     std::memcpy(hello + 8, &proto, 4);
     std::strncpy(reinterpret_cast<char*>(hello + 12), "0.1.0", 15);
     RAND_bytes(hello + 28, 32);
@@ -86,6 +86,14 @@ inline std::string handshake(int fd, const std::string& cookie, int32_t pid) {
     ::send(fd, auth, sizeof auth, MSG_NOSIGNAL);
     char verdict[8];
     if (!read_n(fd, verdict, 8)) return "closed";
+    if (std::memcmp(verdict, "WEFTOKAY", 8) == 0) {  // the OFFERs: none from here, theirs skipped
+        const uint32_t none = 0;
+        ::send(fd, &none, 4, MSG_NOSIGNAL);
+        uint32_t len = 0;
+        if (!read_n(fd, &len, 4) || len > 16384) return "bad-offer";
+        std::string offer(len, '\0');
+        if (len && !read_n(fd, offer.data(), len)) return "closed";
+    }
     return std::string(verdict, 8);
 }
 

@@ -1,0 +1,488 @@
+// runtime/transport/ucx.cpp — frames over UCX active messages (issue 19; docs/design.md,
+// "Transports").
+//
+// One UCP context and worker per process, thread mode SINGLE, used only on the runtime
+// thread. The worker's event descriptor sits in the event loop's epoll set; run_io calls
+// poll() first (event_loop.hpp): ucp_worker_progress on every look (so the scheduler's
+// spin progresses UCX at each step), and ucp_worker_arm right before the loop sleeps.
+//
+// One AM id; the AM header is {token, frame type}; the AM data is the frame's body. The
+// token says which connection a frame is for: each side picks its own for a connection
+// and offers it after the handshake (transport.cpp). Frames wait in their link's inbox, in
+// the order they came, until the connection reads; a big frame (rendezvous) is received
+// into a buffer of its own size, and the frames after it wait until it is complete.
+//
+// Faults: endpoints use error mode NONE (UCX 1.13's shared-memory transports have no
+// failure handler; with PEER it would pick TCP). A dead peer is seen by the TCP connection,
+// never by UCX: its EOF abandons the link, whose endpoint gets a flush close that nobody
+// waits for (it would wait forever for a peer that stopped with frames queued for it;
+// FORCE needs error mode PEER in 1.13). The close unmaps the dead peer's segments.
+#include "transport/ucx.hpp"
+
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <ucp/api/ucp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <algorithm>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "log.hpp"
+#include "tasks/event_loop.hpp"
+#include "tasks/fiber.hpp"
+#include "transport/connection.hpp"
+#include "weft/exceptions.hpp"
+
+namespace weft::rt::ucx {
+
+namespace {
+
+constexpr unsigned am_id = 1;
+
+struct AmHeader {
+    std::uint64_t token;
+    std::uint32_t type;
+    std::uint32_t unused;
+};
+
+/// One received frame, in its link's inbox until it is handed to process_message.
+struct Inbound {
+    MsgType type{};
+    const char* data = nullptr;
+    std::size_t len = 0;
+    void* ucx_data = nullptr;  ///< UCX's buffer, kept (persistent data): released after
+    std::unique_ptr<char[]> own;  ///< a copy, or the buffer a rendezvous frame is received into
+    bool ready = true;
+    std::string error;  ///< the frame could not be received
+    ~Inbound();
+};
+
+class Link;
+
+struct Engine final : IoHandler {
+    ucp_context_h context = nullptr;
+    ucp_worker_h worker = nullptr;
+    int efd = -1;
+    std::string address;
+    std::uint64_t next_token = 1;
+    std::unordered_map<std::uint64_t, Link*> links;  ///< inbound, by this side's token
+    /// One entry per frame received, in the order they came from every peer: frames are
+    /// handed over in that order (as TCP's readiness order did), so a message that was
+    /// caused by another one sent earlier to this process from elsewhere (a put after the
+    /// owner was told of the handle) is never handled before it.
+    std::deque<std::shared_ptr<Link>> arrivals;
+    bool dispatch_pending = false;
+    bool dispatching = false;  ///< dispatch() is running (a handler that progresses does not re-enter it)
+
+    void on_io(std::uint32_t) override;
+    std::size_t progress();
+    std::size_t dispatch();
+};
+
+Engine* g_engine = nullptr;  // never destroyed: abandoned endpoints may still hold requests
+bool g_failed = false;
+
+Inbound::~Inbound() {
+    if (ucx_data) ucp_am_data_release(g_engine->worker, ucx_data);
+}
+
+/// Whether process_vm_readv (UCX's cma transport) works in this container; UCX aborts
+/// where it is forbidden, so it is then left out (UCX_TLS=^cma).
+bool cma_works() {
+    char src[8] = "weftcma", dst[8] = {};
+    iovec l{dst, sizeof dst}, r{src, sizeof src};
+    return ::process_vm_readv(::getpid(), &l, 1, &r, 1, 0) == static_cast<ssize_t>(sizeof dst) &&
+           std::memcmp(src, dst, sizeof dst) == 0;
+}
+
+std::string status_text(ucs_status_t s) { return ucs_status_string(s); }
+
+ucs_status_t on_am(void* arg, const void* header, size_t header_length, void* data, size_t length,
+                   const ucp_am_recv_param_t* param);
+
+/// Starts UCX; throws std::runtime_error saying which call failed.
+void start_engine() {
+    // Environment first: UCX reads it in ucp_config_read. The user's own settings win.
+    if (!cma_works()) ::setenv("UCX_TLS", "^cma", 0);
+
+    auto e = std::make_unique<Engine>();
+    ucp_config_t* cfg = nullptr;
+    ucs_status_t s = ucp_config_read(nullptr, nullptr, &cfg);
+    if (s != UCS_OK) throw std::runtime_error("ucp_config_read: " + status_text(s));
+    ucp_params_t params{};
+    params.field_mask = UCP_PARAM_FIELD_FEATURES;
+    params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
+    s = ucp_init(&params, cfg, &e->context);
+    ucp_config_release(cfg);
+    if (s != UCS_OK) throw std::runtime_error("ucp_init: " + status_text(s));
+    ucp_worker_params_t wp{};
+    wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+    wp.thread_mode = UCS_THREAD_MODE_SINGLE;
+    s = ucp_worker_create(e->context, &wp, &e->worker);
+    if (s != UCS_OK) throw std::runtime_error("ucp_worker_create: " + status_text(s));
+    s = ucp_worker_get_efd(e->worker, &e->efd);
+    if (s != UCS_OK) throw std::runtime_error("ucp_worker_get_efd: " + status_text(s));
+    ucp_am_handler_param_t hp{};
+    hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_FLAGS |
+                    UCP_AM_HANDLER_PARAM_FIELD_CB | UCP_AM_HANDLER_PARAM_FIELD_ARG;
+    hp.id = am_id;
+    hp.flags = UCP_AM_FLAG_WHOLE_MSG | UCP_AM_FLAG_PERSISTENT_DATA;
+    hp.cb = &on_am;
+    hp.arg = e.get();
+    s = ucp_worker_set_am_recv_handler(e->worker, &hp);
+    if (s != UCS_OK) throw std::runtime_error("ucp_worker_set_am_recv_handler: " + status_text(s));
+    ucp_address_t* addr = nullptr;
+    std::size_t addr_len = 0;
+    s = ucp_worker_get_address(e->worker, &addr, &addr_len);
+    if (s != UCS_OK) throw std::runtime_error("ucp_worker_get_address: " + status_text(s));
+    e->address.assign(reinterpret_cast<const char*>(addr), addr_len);
+    ucp_worker_release_address(e->worker, addr);
+    g_engine = e.release();
+    io_watch(g_engine->efd, g_engine, EPOLLIN, 0);
+    io_set_poller([](bool before_sleep) -> std::size_t {
+        Engine& en = *g_engine;
+        std::size_t n = en.progress();
+        if (n || !before_sleep) return n;
+        for (;;) {  // arm, unless something came meanwhile (then do it, and do not sleep)
+            const ucs_status_t st = ucp_worker_arm(en.worker);
+            if (st == UCS_OK) return 0;
+            if (st != UCS_ERR_BUSY) {
+                log_error("UCX: ucp_worker_arm failed on process ", ::getpid(), ": ", status_text(st),
+                          " (weft keeps polling; set WEFT_TRANSPORT=tcp to avoid UCX)");
+                return 1;
+            }
+            if ((n = en.progress())) return n;
+        }
+    });
+}
+
+/// The per-connection state; the Connection owns it through a UcxPath, requests in flight
+/// through shared_ptrs.
+class Link : public std::enable_shared_from_this<Link> {
+  public:
+    std::uint64_t token = 0;       ///< this side's: the peer sends with it
+    std::uint64_t peer_token = 0;  ///< the peer's: this side sends with it
+    ucp_ep_h ep = nullptr;
+    Connection* conn = nullptr;  ///< set while the connection reads
+    bool dead = false;
+    std::size_t in_flight = 0;
+    std::deque<std::shared_ptr<Inbound>> inbox;
+
+    /// Hands the first frame to process_message if it is complete; false if it is not
+    /// (or the link cannot deliver now).
+    bool deliver_one() {
+        if (!conn || dead || inbox.empty() || !inbox.front()->ready) return false;
+        auto keep = conn->shared_from_this();  // a handler may drop the last other reference
+        auto self = shared_from_this();
+        auto in = std::move(inbox.front());
+        inbox.pop_front();
+        if (!in->error.empty()) {
+            conn->close(in->error);
+            return true;
+        }
+        try {
+            static const char empty = 0;
+            InArchive ar(in->data ? in->data : &empty, in->len, conn->peer());
+            process_message(*conn, in->type, ar);
+        } catch (const std::exception& e) {
+            if (!dead) conn->close(std::string("bad ") + msg_name(in->type) + " message: " + e.what());
+        }
+        return true;
+    }
+
+    void abandon() {
+        if (dead) return;
+        dead = true;
+        conn = nullptr;
+        g_engine->links.erase(token);
+        inbox.clear();  // a rendezvous still in flight keeps its own frame (RecvOp)
+        if (ep) {
+            // A flush close, never waited for: UCX 1.13 refuses FORCE with error mode NONE
+            // (UCS_ERR_INVALID_PARAM). With nothing in flight it completes at once or in a
+            // later progress, and unmaps the peer's segments; if the peer died with this
+            // side's frames still queued for it, it never completes, and nobody waits.
+            ucp_request_param_t p{};
+            void* r = ucp_ep_close_nbx(ep, &p);
+            if (UCS_PTR_IS_PTR(r)) ucp_request_free(r);
+            ep = nullptr;
+        }
+    }
+};
+
+struct RecvOp {
+    std::shared_ptr<Link> link;
+    std::shared_ptr<Inbound> frame;
+};
+
+struct SendOp {
+    std::shared_ptr<Link> link;
+    AmHeader header{};                ///< UCX 1.13 sends the header from here (no copy flag)
+    std::vector<char> own;            ///< the frame's inline bytes (or all of it), copied
+    std::vector<ucp_dt_iov_t> iov;    ///< what UCX sends from
+    std::shared_ptr<Event> done;      ///< a task waits for its arrays to be sent
+    std::shared_ptr<ucs_status_t> status;
+};
+
+ucs_status_t on_am(void* arg, const void* header, size_t header_length, void* data, size_t length,
+                   const ucp_am_recv_param_t* param) {
+    auto& e = *static_cast<Engine*>(arg);
+    AmHeader h{};
+    if (header_length != sizeof h) return UCS_OK;  // not weft's
+    std::memcpy(&h, header, sizeof h);
+    auto it = e.links.find(h.token);
+    if (it == e.links.end()) return UCS_OK;  // its connection closed: dropped like unread bytes
+    Link& l = *it->second;
+    auto in = std::make_shared<Inbound>();
+    in->type = static_cast<MsgType>(h.type);
+    in->len = length;
+    e.dispatch_pending = true;
+    e.arrivals.push_back(l.shared_from_this());
+    if (h.type == 0 || h.type > static_cast<std::uint32_t>(MsgType::last_)) {
+        in->error = "unknown message type " + std::to_string(h.type) + " (over UCX)";
+    } else if (length + 1 > max_frame()) {
+        in->error = "frame of " + std::to_string(length + 1) + " bytes exceeds the limit WEFT_MAX_FRAME=" +
+                    std::to_string(max_frame()) + " (raise WEFT_MAX_FRAME if this is legitimate)";
+    } else if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) {
+        in->own.reset(new char[length]);
+        in->data = in->own.get();
+        in->ready = false;
+        auto* op = new RecvOp{l.shared_from_this(), in};
+        ucp_request_param_t p{};
+        p.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+        p.user_data = op;
+        p.cb.recv_am = [](void* req, ucs_status_t st, size_t, void* user) {
+            auto* op = static_cast<RecvOp*>(user);
+            op->frame->ready = true;
+            if (st != UCS_OK) op->frame->error = "receiving a message over UCX failed: " + status_text(st);
+            g_engine->dispatch_pending = true;
+            delete op;
+            ucp_request_free(req);
+        };
+        void* r = ucp_am_recv_data_nbx(e.worker, data, in->own.get(), length, &p);
+        if (!UCS_PTR_IS_PTR(r)) {  // done at once (or failed): no callback comes
+            in->ready = true;
+            if (UCS_PTR_IS_ERR(r)) in->error = "receiving a message over UCX failed: " + status_text(UCS_PTR_STATUS(r));
+            delete op;
+        }
+    } else if (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA) {
+        in->data = static_cast<const char*>(data);
+        in->ucx_data = data;
+        l.inbox.push_back(std::move(in));
+        return UCS_INPROGRESS;  // kept until the frame is handled
+    } else {
+        in->own.reset(new char[length ? length : 1]);
+        if (length) std::memcpy(in->own.get(), data, length);
+        in->data = in->own.get();
+    }
+    l.inbox.push_back(std::move(in));
+    return UCS_OK;
+}
+
+void Engine::on_io(std::uint32_t) { progress(); }
+
+std::size_t Engine::progress() {
+    std::size_t n = 0;
+    while (ucp_worker_progress(worker)) ++n;
+    if (dispatch_pending && !dispatching) n += dispatch();
+    return n;
+}
+
+std::size_t Engine::dispatch() {
+    dispatch_pending = false;
+    dispatching = true;
+    // A link whose first frame cannot go yet (its rendezvous is still coming, or its
+    // connection does not read yet) keeps all its later frames back; others go on.
+    std::deque<std::shared_ptr<Link>> kept;
+    std::vector<Link*> blocked;
+    std::size_t n = 0;
+    while (!arrivals.empty()) {
+        auto l = std::move(arrivals.front());
+        arrivals.pop_front();
+        if (l->dead || l->inbox.empty()) continue;  // abandoned, or drained meanwhile
+        if (std::find(blocked.begin(), blocked.end(), l.get()) == blocked.end() && l->deliver_one()) {
+            ++n;
+            continue;
+        }
+        blocked.push_back(l.get());
+        kept.push_back(std::move(l));
+    }
+    for (auto it = kept.rbegin(); it != kept.rend(); ++it) arrivals.push_front(std::move(*it));
+    dispatching = false;
+    return n;
+}
+
+/// The FastPath a Connection owns.
+class UcxPath final : public FastPath {
+  public:
+    explicit UcxPath(std::shared_ptr<Link> l) : link_(std::move(l)) {}
+    ~UcxPath() override { link_->abandon(); }
+
+    const char* name() const override { return "ucx"; }
+    bool sends() const override { return link_->ep != nullptr; }
+    bool idle() const override { return link_->in_flight == 0; }
+    void start(Connection& c) override {
+        link_->conn = &c;
+        if (!link_->inbox.empty()) {
+            g_engine->dispatch_pending = true;
+            wake_event_loop();
+        }
+    }
+    void drain() override {
+        for (int i = 0; i < 64 && g_engine->progress() > 0; ++i) {
+        }
+        while (link_->deliver_one()) {
+        }
+    }
+    void abandon() override { link_->abandon(); }
+    void send(Connection& c, MsgType type, const detail::OutBuffer& f) override;
+
+    Link& link() { return *link_; }
+
+  private:
+    [[noreturn]] void failed(Connection& c, ucs_status_t st) {
+        const std::string why = "sending over UCX failed: " + status_text(st);
+        c.close(why);
+        throw ProcessExitedException(c.peer(), "send to " + c.remote() + " failed: " + why);
+    }
+    std::shared_ptr<Link> link_;
+};
+
+void UcxPath::send(Connection& c, MsgType type, const detail::OutBuffer& f) {
+    Link& l = *link_;
+    const AmHeader h{l.peer_token, static_cast<std::uint32_t>(type), 0};
+    // The body: the inline bytes after the frame header, with the external segments
+    // spliced in at their offsets.
+    ucp_dt_iov_t iov[64];
+    std::size_t n = 0;
+    const auto& segs = f.segments();
+    const bool gather = segs.size() < 30;
+    if (gather) {
+        std::size_t at = frame_header_size;
+        for (const auto& s : segs) {
+            if (s.offset > at) iov[n++] = {const_cast<char*>(f.data()) + at, s.offset - at};
+            iov[n++] = {const_cast<char*>(s.data), s.size};
+            at = s.offset;
+        }
+        if (f.inline_size() > at) iov[n++] = {const_cast<char*>(f.data()) + at, f.inline_size() - at};
+        ucp_request_param_t p{};
+        p.op_attr_mask = UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;  // so the header and data may be on loan
+        const void* buf = n == 1 ? iov[0].buffer : iov;
+        std::size_t count = n == 1 ? iov[0].length : n;
+        if (n == 0) {
+            buf = nullptr;
+            count = 0;
+        } else if (n > 1) {
+            p.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
+            p.datatype = ucp_dt_make_iov();
+        }
+        void* r = ucp_am_send_nbx(l.ep, am_id, &h, sizeof h, buf, count, &p);
+        if (r == nullptr) return;  // sent (the usual case for a small frame)
+        if (UCS_PTR_IS_PTR(r)) {   // not expected with FORCE_IMM_CMPL; the data must stay
+            ucp_request_free(r);
+            throw std::logic_error("UCX kept a send that had to complete at once");
+        }
+        if (UCS_PTR_STATUS(r) != UCS_ERR_NO_RESOURCE) failed(c, UCS_PTR_STATUS(r));
+    }
+    // It has to wait (a big frame, or a full queue): the inline bytes are copied; a task's
+    // arrays are sent from where they are while it waits, anything else is copied too.
+    auto op = std::make_unique<SendOp>();
+    op->link = link_;
+    const bool by_ref = in_task() && gather;
+    if (by_ref) {
+        op->own.assign(f.data() + frame_header_size, f.data() + f.inline_size());
+        std::size_t at = frame_header_size;
+        auto add_inline = [&](std::size_t from, std::size_t to) {
+            if (to > from) op->iov.push_back({op->own.data() + (from - frame_header_size), to - from});
+        };
+        for (const auto& s : segs) {
+            add_inline(at, s.offset);
+            op->iov.push_back({const_cast<char*>(s.data), s.size});
+            at = s.offset;
+        }
+        add_inline(at, f.inline_size());
+        if (!segs.empty()) op->done = std::make_shared<Event>();
+    } else {
+        std::vector<char> all = f.flatten();
+        op->own.assign(all.begin() + frame_header_size, all.end());
+        if (!op->own.empty()) op->iov.push_back({op->own.data(), op->own.size()});
+    }
+    op->status = std::make_shared<ucs_status_t>(UCS_OK);
+    auto done = op->done;
+    auto status = op->status;
+    ucp_request_param_t p{};
+    p.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+    p.user_data = op.get();
+    p.cb.send = [](void* req, ucs_status_t st, void* user) {
+        auto* op = static_cast<SendOp*>(user);
+        --op->link->in_flight;
+        *op->status = st;
+        if (op->done) op->done->set();
+        delete op;
+        ucp_request_free(req);
+    };
+    const void* buf = nullptr;
+    std::size_t count = 0;
+    if (op->iov.size() == 1) {
+        buf = op->iov[0].buffer;
+        count = op->iov[0].length;
+    } else if (op->iov.size() > 1) {
+        p.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
+        p.datatype = ucp_dt_make_iov();
+        buf = op->iov.data();
+        count = op->iov.size();
+    }
+    op->header = h;
+    void* r = ucp_am_send_nbx(l.ep, am_id, &op->header, sizeof h, buf, count, &p);
+    if (r == nullptr) return;  // done after all; no callback comes
+    if (UCS_PTR_IS_ERR(r)) failed(c, UCS_PTR_STATUS(r));
+    op.release();  // the callback deletes it
+    ++l.in_flight;
+    if (!done) return;
+    done->wait();
+    if (*status != UCS_OK || !c.is_open())
+        throw ProcessExitedException(c.peer(), "connection to " + c.remote() + " closed during a send" +
+                                                   (*status != UCS_OK ? " (UCX: " + status_text(*status) + ")" : ""));
+}
+
+}  // namespace
+
+std::unique_ptr<FastPath> new_link(std::uint64_t& token, std::string& address) {
+    if (g_failed) return nullptr;
+    if (!g_engine) {
+        try {
+            start_engine();
+        } catch (const std::exception& e) {
+            g_failed = true;
+            log_warn("UCX cannot start in process ", ::getpid(), " (", e.what(),
+                     "); its messages go over TCP (set WEFT_TRANSPORT=tcp to skip UCX, or see UCX_* settings)");
+            return nullptr;
+        }
+    }
+    auto l = std::make_shared<Link>();
+    l->token = token = g_engine->next_token++;
+    g_engine->links[l->token] = l.get();
+    address = g_engine->address;
+    return std::make_unique<UcxPath>(std::move(l));
+}
+
+void connect(FastPath& path, std::uint64_t peer_token, const std::string& peer_address) {
+    Link& l = static_cast<UcxPath&>(path).link();
+    ucp_ep_params_t ep{};
+    ep.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+    ep.address = reinterpret_cast<const ucp_address_t*>(peer_address.data());
+    ep.err_mode = UCP_ERR_HANDLING_MODE_NONE;
+    const ucs_status_t s = ucp_ep_create(g_engine->worker, &ep, &l.ep);
+    if (s != UCS_OK) {
+        l.ep = nullptr;
+        log_debug("UCX cannot reach the peer's worker (", status_text(s), "): its messages go over TCP");
+        return;
+    }
+    l.peer_token = peer_token;
+}
+
+}  // namespace weft::rt::ucx

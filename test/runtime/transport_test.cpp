@@ -1,0 +1,105 @@
+// test/runtime/transport_test.cpp — WEFT_TRANSPORT (runtime/transport/transport.hpp): the
+// master's and the workers' connections take the transport it chooses (ctest runs the
+// runtime suite once per transport, test/CMakeLists.txt), big arrays cross it intact, and
+// a worker killed with SIGKILL fails its pending call with ProcessExitedException, leaving
+// no shared-memory segment of its own behind.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <weft/weft.hpp>
+
+namespace {
+/// What WEFT_TRANSPORT makes of a connection on one host.
+std::string expected() {
+    const char* v = std::getenv("WEFT_TRANSPORT");
+    const std::string t = v ? v : "";
+    if (t == "tcp" || t == "ucx") return t;
+#ifdef WEFT_TEST_HAVE_UCX
+    return "ucx";
+#else
+    return "tcp";
+#endif
+}
+std::string transport_to(int pid) { return weft::debug::transport(pid); }
+std::vector<double> echo(std::vector<double> v) { return v; }
+int block_forever() {
+    weft::Future<int> never;  // nobody ever puts
+    return weft::fetch(never);
+}
+
+/// The SysV shared-memory segments process `ospid` created (/proc/sysvipc/shm's lines
+/// whose cpid is `ospid`).
+std::vector<std::string> segments_of(int ospid) {
+    std::ifstream f("/proc/sysvipc/shm");
+    std::string line;
+    std::getline(f, line);  // the header
+    std::vector<std::string> found;
+    while (std::getline(f, line)) {
+        std::istringstream in(line);
+        std::string key, shmid, perms, size, cpid;
+        in >> key >> shmid >> perms >> size >> cpid;
+        if (cpid == std::to_string(ospid)) found.push_back(line);
+    }
+    return found;
+}
+}  // namespace
+WEFT_REMOTE(transport_to, echo, block_forever)
+
+class Transport : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        if (weft::nprocs() < 3) weft::addprocs(3 - weft::nprocs());
+    }
+};
+
+TEST_F(Transport, ConnectionsTakeTheTransportWeftTransportChooses) {
+    auto ws = weft::workers();
+    ASSERT_GE(ws.size(), 2u);
+    for (int w : ws) EXPECT_EQ(weft::debug::transport(w), expected()) << "to worker " << w;
+    EXPECT_EQ(weft::remotecall_fetch(transport_to, ws[0], 1), expected());
+    // worker to worker: the connection the first call between them makes
+    EXPECT_EQ(weft::remotecall_fetch(transport_to, ws[0], ws[1]), "");
+    EXPECT_EQ(weft::remotecall_fetch(
+                  [](int other) {
+                      (void)weft::remotecall_fetch(transport_to, other, 1);
+                      return weft::debug::transport(other);
+                  },
+                  ws[0], ws[1]),
+              expected());
+    EXPECT_EQ(weft::debug::transport(12345), "");
+}
+
+TEST_F(Transport, BigAndSmallArraysArriveIntactAndInOrder) {
+    const int w = weft::workers()[0];
+    std::vector<weft::Future<std::vector<double>>> fs;
+    for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{1} << 20, std::size_t{5}, std::size_t{3} << 20}) {
+        std::vector<double> v(n);
+        std::iota(v.begin(), v.end(), static_cast<double>(n));
+        fs.push_back(weft::remotecall(echo, w, v));
+    }
+    for (auto& f : fs) {
+        auto v = weft::fetch(f);
+        for (std::size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], static_cast<double>(v.size() + i)) << i;
+    }
+}
+
+TEST_F(Transport, AKilledWorkerFailsItsCallAndLeavesNoSegment) {
+    const int victim = weft::addprocs(1)[0];
+    const int ospid = weft::debug::ospid(victim);
+    EXPECT_EQ(weft::remotecall_fetch(transport_to, victim, 1), expected());
+    auto pending = weft::remotecall(block_forever, victim);
+    ::kill(ospid, SIGKILL);
+    EXPECT_THROW(weft::fetch(pending), weft::ProcessExitedException);
+    EXPECT_THROW(weft::remotecall_fetch(transport_to, victim, 1), weft::ProcessExitedException);
+    EXPECT_EQ(segments_of(ospid), std::vector<std::string>{});
+    for (int w : weft::workers()) EXPECT_EQ(weft::remotecall_fetch(transport_to, w, 1), expected());
+}
