@@ -48,7 +48,8 @@ if(WEFT_BACKTRACE_LIB)  # remote stacks' symbolizer (runtime/CMakeLists.txt)
   string(APPEND weft_pc_libs_private " ${WEFT_BACKTRACE_LIB}")
 endif()
 if(WEFT_UCX)  # the UCX transport (runtime/transport/ucx.cpp)
-  string(APPEND weft_pc_libs_private " ${UCX_LDFLAGS}")
+  list(JOIN UCX_LDFLAGS " " weft_ucx_ldflags)
+  string(APPEND weft_pc_libs_private " ${weft_ucx_ldflags}")
 endif()
 if(WEFT_STATIC_LIBSTDCXX)
   string(APPEND weft_pc_libs_private " -static-libstdc++ -static-libgcc")
@@ -89,7 +90,14 @@ set(CPACK_STRIP_FILES ON)  # no debug information in the package
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "g++, libboost-fiber-dev (>= 1.74), libboost-context-dev (>= 1.74), libssl-dev, libcereal-dev")
 if(TARGET weft-translate)
-  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libclang-common-${WEFT_LLVM_VERSION_MAJOR}-dev")
+  # Named as well as computed: dpkg-shlibdeps finds libLLVM through the translator's
+  # RUNPATH (/usr/lib/llvm-19/lib, a symlink owned by llvm-19-dev, which has no shlibs
+  # file), and has been seen to leave libllvm19 out then.
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libclang-common-${WEFT_LLVM_VERSION_MAJOR}-dev"
+         ", libllvm${WEFT_LLVM_VERSION_MAJOR}, libclang-cpp${WEFT_LLVM_VERSION_MAJOR}")
+endif()
+if(WEFT_UCX)  # programs linked against libweft link UCX's libraries too
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libucx-dev")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake, pkg-config")
 include(CPack)

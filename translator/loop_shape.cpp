@@ -282,6 +282,24 @@ bool check_reduction_var(Translation& t, const clang::Stmt* loop, const LoopShap
 
 }  // namespace
 
+ReductionCode reduction_code(const std::vector<Reduction>& reds) {
+    const bool several = reds.size() > 1;
+    ReductionCode c;
+    std::string aliased;
+    for (size_t k = 0; k < reds.size(); ++k) {
+        const Reduction& r = reds[k];
+        const std::string T = several ? "weft_T" + std::to_string(k) : "weft_T";
+        const std::string sep = k ? ", " : "";
+        c.aliases += "using " + T + " = std::remove_cvref_t<decltype(" + r.var + ")>; ";
+        c.privates += T + " " + r.var + " = " + r.identity(T) + "; ";
+        aliased += sep + T;
+        c.types += sep + "std::remove_cvref_t<decltype(" + r.var + ")>";
+        c.vars += sep + r.var;
+    }
+    c.result = several ? "std::tuple<" + aliased + ">(" + c.vars + ")" : c.vars;
+    return c;
+}
+
 std::string Reduction::identity(const std::string& T) const {
     const std::string lim = "std::numeric_limits<" + T + ">::";
     if (op == "+" || op == "-" || op == "|" || op == "^") return T + "(0)";

@@ -48,4 +48,13 @@ struct Reduction {
 bool parse_reductions(Translation& t, const Pragma& p, const clang::Stmt* loop, const LoopShape& shape,
                       std::vector<Reduction>& out);
 
+/// The pieces of a loop body's closure that reduces `reds`: type aliases `weft_T` (or
+/// `weft_T0`, `weft_T1`, ... for several), the private variables at their identities, the
+/// variables' declared types and names as comma lists, and the value the body returns
+/// (the variable, or a std::tuple of them).
+struct ReductionCode {
+    std::string aliases, privates, types, vars, result;
+};
+ReductionCode reduction_code(const std::vector<Reduction>& reds);
+
 }  // namespace weft::tr

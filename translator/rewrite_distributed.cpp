@@ -78,23 +78,15 @@ void rewrite_distributed(Translation& t, const Site& s) {
 
     // One reduction returns its variable; several return a std::tuple of them.
     const bool several = reds.size() > 1;
-    std::string aliases, privates, types, vars;
-    for (size_t k = 0; k < reds.size(); ++k) {
-        const Reduction& r = reds[k];
-        const std::string T = several ? "weft_T" + std::to_string(k) : "weft_T";
-        aliases += "using " + T + " = std::remove_cvref_t<decltype(" + r.var + ")>; ";
-        privates += T + " " + r.var + " = " + r.identity(T) + "; ";
-        types += (k ? ", " : "") + T;
-        vars += (k ? ", " : "") + r.var;
-    }
-    const std::string result = several ? "std::tuple<" + types + ">(" + vars + ")" : vars;
+    const ReductionCode rc = reduction_code(reds);
+    const std::string& result = rc.result;
     rewrite_continues(t, loop, reduces ? "return " + result : "return");
     Closure c;
     c.name = closure_name(t, stmt.getBegin());
     c.captures = caps.captures;
     c.params = loop.type + " " + loop.var->getName().str();
     std::string text = t.text(body);
-    c.body = reduces ? aliases + privates + "{ " + text + " } return " + result + ";" : text;
+    c.body = reduces ? rc.aliases + rc.privates + "{ " + text + " } return " + result + ";" : text;
     c.body_line = t.line(body.getBegin());
     std::string indent = t.indent_of(stmt.getBegin());
 

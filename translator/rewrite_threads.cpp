@@ -67,17 +67,8 @@ void rewrite_threads(Translation& t, const Site& s) {
     }
     // One reduction returns its variable; several return a std::tuple of them.
     const bool several = reds.size() > 1;
-    std::string aliases, privates, types, vars, init_types;
-    for (size_t k = 0; k < reds.size(); ++k) {
-        const Reduction& r = reds[k];
-        const std::string T = several ? "weft_T" + std::to_string(k) : "weft_T";
-        aliases += "using " + T + " = std::remove_cvref_t<decltype(" + r.var + ")>; ";
-        privates += T + " " + r.var + " = " + r.identity(T) + "; ";
-        types += (k ? ", " : "") + T;
-        vars += (k ? ", " : "") + r.var;
-        init_types += std::string(k ? ", " : "") + "std::remove_cvref_t<decltype(" + r.var + ")>";
-    }
-    const std::string result = several ? "std::tuple<" + types + ">(" + vars + ")" : vars;
+    const ReductionCode rc = reduction_code(reds);
+    const std::string& result = rc.result;
     rewrite_continues(t, loop, reds.empty() ? "return" : "return " + result);
     const bool compound = llvm::isa<clang::CompoundStmt>(loop.body);
     const std::string lambda = "[&](" + loop.type + " " + loop.var->getName().str() + ") ";
@@ -90,7 +81,7 @@ void rewrite_threads(Translation& t, const Site& s) {
     } else if (!several) {
         const std::string& v = reds[0].var;
         head = "{ auto weft_op = " + reds[0].op_object + "; " + v + " = weft::threads::parallel_reduce(" +
-               loop.first + ", " + loop.last + ", " + v + ", weft_op, " + lambda + "{ " + aliases + privates;
+               loop.first + ", " + loop.last + ", " + v + ", weft_op, " + lambda + "{ " + rc.aliases + rc.privates;
         tail = " return " + v + "; }" + sched + "); }";
     } else {
         // The partials are tuples, combined component-wise, starting from the caller's values.
@@ -102,9 +93,9 @@ void rewrite_threads(Translation& t, const Site& s) {
             assign += reds[k].var + " = " + get + "(weft_total); ";
         }
         head = "{ " + ops + "auto weft_total = weft::threads::parallel_reduce(" + loop.first + ", " + loop.last +
-               ", std::tuple<" + init_types + ">(" + vars +
+               ", std::tuple<" + rc.types + ">(" + rc.vars +
                "), [&](const auto& weft_a, const auto& weft_b) { return std::remove_cvref_t<decltype(weft_a)>(" +
-               combine + "); }, " + lambda + "{ " + aliases + privates;
+               combine + "); }, " + lambda + "{ " + rc.aliases + rc.privates;
         tail = " return " + result + "; }" + sched + "); " + assign + "}";
     }
     if (!compound) {

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dashboard/stats.hpp"
 #include "log.hpp"
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
@@ -185,6 +186,7 @@ class Link : public std::enable_shared_from_this<Link> {
             conn->close(in->error);
             return true;
         }
+        dash::counters.bytes_in += 8 + 1 + in->len;  // as a TCP frame: length, type, body
         try {
             static const char empty = 0;
             InArchive ar(in->data ? in->data : &empty, in->len, conn->peer());
