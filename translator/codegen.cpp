@@ -78,14 +78,26 @@ std::string Translation::text(clang::CharSourceRange r) const {
     return rw.getRewrittenText(r);
 }
 
+namespace {
+/// `s` as the contents of a C++ string literal.
+std::string escaped(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c;
+    }
+    return out;
+}
+}  // namespace
+
 std::string Translation::line_directive(unsigned line) const {
     if (!opts.line_directives) return "\n";
-    std::string name;
-    for (char c : display_name) {
-        if (c == '\\' || c == '"') name += '\\';
-        name += c;
-    }
-    return "\n#line " + std::to_string(line) + " \"" + name + "\"\n";
+    return "\n#line " + std::to_string(line) + " \"" + escaped(display_name) + "\"\n";
+}
+
+std::string call_site(const Translation& t, const Pragma& p) {
+    return "weft::CallSite(\"" + escaped(t.display_name) + "\", " + std::to_string(t.line(p.directive_loc)) + ", " +
+           std::to_string(t.column(p.directive_loc)) + ", \"#pragma weft " + p.spelling + "\")";
 }
 
 std::string Translation::indent_of(clang::SourceLocation l) const {

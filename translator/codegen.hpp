@@ -22,6 +22,10 @@ std::string closure_name(Translation& t, clang::SourceLocation loc);
 /// ends with a line directive back to `stmt_line`, so what follows it keeps that line.
 std::string closure_definition(Translation& t, const Closure& c, unsigned stmt_line, const std::string& indent);
 
+/// `weft::CallSite("main.cpp", 12, 9, "#pragma weft spawn")`: the pragma's place in the
+/// user's source (its directive word), which the runtime reports with a remote error.
+std::string call_site(const Translation& t, const Pragma& p);
+
 /// `name{a, b}`: the closure object, its members copied from the caller's variables.
 std::string closure_object(const Closure& c);
 

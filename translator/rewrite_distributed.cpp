@@ -4,11 +4,12 @@
 // one contiguous chunk per worker by weft::distributed_for / weft::distributed_reduce.
 //
 //   for (long i = 0; i < n; ++i) a[i] = f(i);
-//     -> weft::distributed_for(weft::range(0, n, 1), weft_closure_L..{...});   // async; sync waits
+//     -> weft::distributed_for(weft::range(0, n, 1), weft_closure_L..{...},
+//                              weft::CallSite("a.cpp", 12, 14, "#pragma weft distributed"));  // async; sync waits
 //   reduce(+:heads):
 //     -> { auto weft_op = std::plus<>{}; auto weft_r = weft::range(0, n, 1);
 //          if (!weft_r.empty()) heads = weft_op(heads, weft::distributed_reduce(weft_op, weft_r,
-//              weft_closure_L..{...})); }
+//              weft_closure_L..{...}, weft::CallSite(...))); }
 //      where the closure's operator()(long i) declares `heads` at op's identity, runs the
 //      body and returns it: each worker combines its iterations, then the caller the workers'.
 //   reduce(min:lo) reduce(max:hi) (several variables, in one clause or in several):
@@ -93,13 +94,14 @@ void rewrite_distributed(Translation& t, const Site& s) {
     std::string range = loop.range.empty() ? "weft::range(" + loop.first + ", " + loop.last + ", " +
                                                  (loop.step.empty() ? "1" : loop.step) + ")"
                                            : loop.range;
+    const std::string site = call_site(t, p);  // a remote error names the pragma's line
     std::string call;
     if (!reduces) {
-        call = "weft::distributed_for(" + range + ", " + closure_object(c) + ");";
+        call = "weft::distributed_for(" + range + ", " + closure_object(c) + ", " + site + ");";
     } else if (!several) {
         const std::string& v = reds[0].var;
         call = "{ auto weft_op = " + distributed_op(reds[0]) + "; auto weft_r = " + range + "; if (!weft_r.empty()) " +
-               v + " = weft_op(" + v + ", weft::distributed_reduce(weft_op, weft_r, " + closure_object(c) + ")); }";
+               v + " = weft_op(" + v + ", weft::distributed_reduce(weft_op, weft_r, " + closure_object(c) + ", " + site + ")); }";
     } else {
         // The operators component-wise, in a captureless lambda (it travels to the workers
         // as its type); each variable then takes its own operator with the total.
@@ -113,7 +115,7 @@ void rewrite_distributed(Translation& t, const Site& s) {
         call = "{ " + ops + "auto weft_r = " + range +
                "; if (!weft_r.empty()) { auto weft_total = weft::distributed_reduce([](const auto& weft_a, const auto& "
                "weft_b) { return std::remove_cvref_t<decltype(weft_a)>(" +
-               combine + "); }, weft_r, " + closure_object(c) + "); " + assign + "} }";
+               combine + "); }, weft_r, " + closure_object(c) + ", " + site + "); " + assign + "} }";
     }
     std::string out = closure_definition(t, c, t.line(stmt.getBegin()), indent) + call;
     replace_statement(t, stmt, braced_if_needed(s, out));

@@ -38,7 +38,7 @@ void rewrite_everywhere(Translation& t, const Site& s) {
     c.body_line = t.line(stmt.getBegin());
     std::string call = "weft::everywhere(";
     if (const Clause* procs = p.clause("procs")) call += "(" + procs->text + "), ";
-    call += closure_object(c) + ");";
+    call += closure_object(c) + ", " + call_site(t, p) + ");";
     std::string text = closure_definition(t, c, t.line(stmt.getBegin()), t.indent_of(stmt.getBegin())) + call;
     replace_statement(t, stmt, braced_if_needed(s, text));
 }

@@ -58,6 +58,8 @@ void rewrite_spawn(Translation& t, const Site& s) {
             target += (i ? ", " : "") + caps.fetched_futures[i] + ".where()";
         target += "})";
     }
+    // The process, with the pragma's place: a remote error says "called at main.cpp:12:9".
+    target = "weft::detail::ProcAt(" + target + ", " + call_site(t, p) + ")";
     std::string call = makes_future ? "weft::spawnat(" + target + ", " + closure_object(c) + ")"
                                     : "weft::remotecall_fetch(" + closure_object(c) + ", " + target + ")";
     std::string head;

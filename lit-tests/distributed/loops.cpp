@@ -32,19 +32,19 @@ void run(long n, int scale) {
 // CHECK-NEXT: #line 13 "{{.*}}loops.cpp"
 // CHECK-NEXT:           void serialize(weft::OutArchive& weft_ar) { weft_ar(scale); } void serialize(weft::InArchive& weft_ar) { weft_ar(scale); } };
 // CHECK-NEXT: #line 13 "{{.*}}loops.cpp"
-// CHECK-NEXT:         weft::distributed_for(weft::range(0, n, 1), weft_closure_L13_C9{scale});
+// CHECK-NEXT:         weft::distributed_for(weft::range(0, n, 1), weft_closure_L13_C9{scale}, weft::CallSite("{{.*}}loops.cpp", 12, 14, "#pragma weft distributed"));
 // CHECK-NEXT: // #pragma weft distributed
 // CHECK-NEXT:         struct weft_closure_L15_C9 { int scale{};
 // CHECK-NEXT: #line 15 "{{.*}}loops.cpp"
 // CHECK-NEXT:           auto operator()(long i) { {
 // CHECK-NEXT:             work(i, 2 * scale);
 // CHECK-NEXT:         } }
-// CHECK:              weft::distributed_for(weft::range(1, (n) + 1, 4), weft_closure_L15_C9{scale});
+// CHECK:              weft::distributed_for(weft::range(1, (n) + 1, 4), weft_closure_L15_C9{scale}, weft::CallSite("{{.*}}loops.cpp", 14, 14, "#pragma weft distributed"));
 // CHECK-NEXT: #line 17 "{{.*}}loops.cpp"
 // CHECK:              struct weft_closure_L19_C9 {
 // CHECK-NEXT: #line 19 "{{.*}}loops.cpp"
 // CHECK-NEXT:           auto operator()({{(std::)?}}int64_t i) { work(i, 1); }
-// CHECK:              weft::distributed_for(weft::range(0, n, 3), weft_closure_L19_C9{});
+// CHECK:              weft::distributed_for(weft::range(0, n, 3), weft_closure_L19_C9{}, weft::CallSite("{{.*}}loops.cpp", 18, 14, "#pragma weft distributed"));
 // CHECK:            auto operator()(long i) { using weft_T = std::remove_cvref_t<decltype(total)>; weft_T total = weft_T(0); { {
 // CHECK-NEXT:         if (i % 2) return total;
 // CHECK-NEXT:         total += i;

@@ -40,7 +40,7 @@ void run(long n) {
 // CHECK-NEXT: #line 12 "{{.*}}reduce.cpp"
 // CHECK-NEXT:       void serialize(weft::OutArchive&) {} void serialize(weft::InArchive&) {} };
 // CHECK-NEXT: #line 12 "{{.*}}reduce.cpp"
-// CHECK-NEXT:     { auto weft_op = std::plus<>{}; auto weft_r = weft::range(0, 200000000, 1); if (!weft_r.empty()) nheads = weft_op(nheads, weft::distributed_reduce(weft_op, weft_r, weft_closure_L12_C5{})); }
+// CHECK-NEXT:     { auto weft_op = std::plus<>{}; auto weft_r = weft::range(0, 200000000, 1); if (!weft_r.empty()) nheads = weft_op(nheads, weft::distributed_reduce(weft_op, weft_r, weft_closure_L12_C5{}, weft::CallSite("{{.*}}reduce.cpp", 11, 14, "#pragma weft distributed"))); }
 // CHECK:      {{.*}}weft_T p = weft_T(1);{{.*}}
 // CHECK:          { auto weft_op = std::multiplies<>{}; {{.*}}
 // CHECK:      {{.*}}weft_T lo = (std::numeric_limits<weft_T>::has_infinity ? std::numeric_limits<weft_T>::infinity() : std::numeric_limits<weft_T>::max());{{.*}}

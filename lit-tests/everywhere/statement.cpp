@@ -23,12 +23,12 @@ int main(int argc, char** argv) {
 // CHECK:     struct weft_closure_L14_C5 {
 // CHECK-NEXT: #line 14 "{{.*}}statement.cpp"
 // CHECK-NEXT:       auto operator()() { load_table("data.bin"); }
-// CHECK:     weft::everywhere(weft_closure_L14_C5{});
-// CHECK:     weft::everywhere((weft::workers()), weft_closure_L16_C5{});
+// CHECK:     weft::everywhere(weft_closure_L14_C5{}, weft::CallSite("{{.*}}statement.cpp", 13, 14, "#pragma weft everywhere"));
+// CHECK:     weft::everywhere((weft::workers()), weft_closure_L16_C5{}, weft::CallSite("{{.*}}statement.cpp", 15, 14, "#pragma weft everywhere"));
 // CHECK:     struct weft_closure_L18_C5 { std::string file{}; int start{};
 // CHECK-NEXT: #line 18 "{{.*}}statement.cpp"
 // CHECK-NEXT:       auto operator()() { {
 // CHECK-NEXT:         load_table(file);
 // CHECK-NEXT:         counter = start;
 // CHECK-NEXT:     } }
-// CHECK:     weft::everywhere(weft_closure_L18_C5{file, start});
+// CHECK:     weft::everywhere(weft_closure_L18_C5{file, start}, weft::CallSite("{{.*}}statement.cpp", 17, 14, "#pragma weft everywhere"));

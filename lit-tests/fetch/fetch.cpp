@@ -15,5 +15,5 @@ int main(int argc, char** argv) {
     return v > 0 ? 0 : 1;
 }
 // CHECK:     struct weft_closure_L12_C5 { std::vector<double> x{};
-// CHECK:     double v = weft::remotecall_fetch(weft_closure_L12_C5{x}, weft::detail::choose_proc({}));
-// CHECK:     v = weft::remotecall_fetch(weft_closure_L14_C5{x}, weft::detail::choose_proc({}));
+// CHECK:     double v = weft::remotecall_fetch(weft_closure_L12_C5{x}, weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}fetch.cpp", 11, 14, "#pragma weft fetch")));
+// CHECK:     v = weft::remotecall_fetch(weft_closure_L14_C5{x}, weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}fetch.cpp", 13, 14, "#pragma weft fetch")));

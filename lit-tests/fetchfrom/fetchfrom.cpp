@@ -14,4 +14,4 @@ int main(int argc, char** argv) {
 // CHECK-NEXT: #line 8 "{{.*}}fetchfrom.cpp"
 // CHECK-NEXT:       void serialize(weft::OutArchive&) {} void serialize(weft::InArchive&) {} };
 // CHECK-NEXT: #line 8 "{{.*}}fetchfrom.cpp"
-// CHECK-NEXT:     int id = weft::remotecall_fetch(weft_closure_L8_C5{}, (2));
+// CHECK-NEXT:     int id = weft::remotecall_fetch(weft_closure_L8_C5{}, weft::detail::ProcAt((2), weft::CallSite("{{.*}}fetchfrom.cpp", 7, 14, "#pragma weft fetchfrom")));

@@ -9,4 +9,4 @@ void run(int x) {
     f(x);
 #endif
 }
-// CHECK:     weft::spawnat(weft::detail::choose_proc({}), weft_closure_L9_C5{x});
+// CHECK:     weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}comments_between.cpp", 6, 14, "#pragma weft spawn")), weft_closure_L9_C5{x});

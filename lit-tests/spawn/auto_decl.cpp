@@ -26,5 +26,5 @@ int main(int argc, char** argv) {
 // CHECK-NEXT: #line 17 "{{.*}}auto_decl.cpp"
 // CHECK-NEXT:       void serialize(weft::OutArchive& weft_ar) { weft_ar(n, v, s); } void serialize(weft::InArchive& weft_ar) { weft_ar(n, v, s); } };
 // CHECK-NEXT: #line 17 "{{.*}}auto_decl.cpp"
-// CHECK-NEXT:     auto a = weft::spawnat(weft::detail::choose_proc({}), weft_closure_L17_C5{n, v, s});
+// CHECK-NEXT:     auto a = weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}auto_decl.cpp", 16, 14, "#pragma weft spawn")), weft_closure_L17_C5{n, v, s});
 // CHECK-NEXT:     return weft::fetch(a) > 0 ? 0 : 1;

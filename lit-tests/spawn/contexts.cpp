@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     return (s == 14 && inner(1) == 4 && generic(1) == 2 && physics::Grid::cells(1) == 4) ? 0 : 1;
 }
 // CHECK:         struct weft_closure_L17_C9 { T x{};
-// CHECK:         T y = weft::remotecall_fetch(weft_closure_L17_C9{x}, weft::detail::choose_proc({}));
+// CHECK:         T y = weft::remotecall_fetch(weft_closure_L17_C9{x}, weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}contexts.cpp", 16, 14, "#pragma weft fetch")));
 // CHECK:         struct weft_closure_L27_C9 { int m{};
 // CHECK:         struct weft_closure_L39_C9 { int k{}; int j{};
 // CHECK:         using weft_closure_L44_C9_z_t = std::remove_cvref_t<decltype(z)>; struct weft_closure_L44_C9 { weft_closure_L44_C9_z_t z{};

@@ -11,4 +11,4 @@ void run(int x) {
 // CHECK:     struct weft_closure_L9_C5 { int x{};
 // CHECK-NEXT: #line 9 "{{.*}}expression_statement.cpp"
 // CHECK-NEXT:       auto operator()() { return do_side_effect(x); }
-// CHECK: {{^}}    weft::spawnat(weft::detail::choose_proc({}), weft_closure_L9_C5{x});
+// CHECK: {{^}}    weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}expression_statement.cpp", 8, 14, "#pragma weft spawn")), weft_closure_L9_C5{x});

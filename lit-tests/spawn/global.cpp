@@ -15,4 +15,4 @@ void run() {
 }
 // CHECK:     struct weft_closure_L11_C5 {
 // CHECK:     struct weft_closure_L14_C5 { int counter{};
-// CHECK:     auto b = weft::spawnat(weft::detail::choose_proc({}), weft_closure_L14_C5{counter});
+// CHECK:     auto b = weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}global.cpp", 13, 14, "#pragma weft spawn")), weft_closure_L14_C5{counter});

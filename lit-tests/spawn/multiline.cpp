@@ -18,7 +18,7 @@ void run(int a, int b) {
 // CHECK-NEXT: #line 9 "{{.*}}multiline.cpp"
 // CHECK-NEXT:       void serialize{{.*}}
 // CHECK-NEXT: #line 9 "{{.*}}multiline.cpp"
-// CHECK-NEXT:     auto r = weft::spawnat(weft::detail::choose_proc({}), weft_closure_L9_C5{a, b});
+// CHECK-NEXT:     auto r = weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}multiline.cpp", 8, 14, "#pragma weft spawn")), weft_closure_L9_C5{a, b});
 // CHECK-NEXT: #line 11 "{{.*}}multiline.cpp"
 // CHECK-EMPTY:
 // CHECK-NEXT:     int after = r;

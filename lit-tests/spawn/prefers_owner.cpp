@@ -16,4 +16,4 @@ int main(int argc, char** argv) {
     return weft::fetch(s) == 43 ? 0 : 1;
 }
 // CHECK:     struct weft_closure_L15_C5 { weft::Future<int> r{};
-// CHECK:     auto s = weft::spawnat(weft::detail::choose_proc({r.where()}), weft_closure_L15_C5{r});
+// CHECK:     auto s = weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({r.where()}), weft::CallSite("{{.*}}prefers_owner.cpp", 14, 14, "#pragma weft spawn")), weft_closure_L15_C5{r});

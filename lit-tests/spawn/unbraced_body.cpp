@@ -9,4 +9,4 @@ void run() {
         work(i);
 }
 // CHECK:         { struct weft_closure_L9_C9 { int i{};
-// CHECK:         weft::spawnat(weft::detail::choose_proc({}), weft_closure_L9_C9{i}); }
+// CHECK:         weft::spawnat(weft::detail::ProcAt(weft::detail::choose_proc({}), weft::CallSite("{{.*}}unbraced_body.cpp", 8, 14, "#pragma weft spawn")), weft_closure_L9_C9{i}); }

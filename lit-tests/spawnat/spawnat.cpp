@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     auto c = 1 + weft::fetch(a);
     return weft::fetch(b) + weft::fetch(c) > 0 ? 0 : 1;
 }
-// CHECK:     auto a = weft::spawnat((2), weft_closure_L11_C5{x});
-// CHECK:     auto b = weft::spawnat((ws.back()), weft_closure_L13_C5{x});
+// CHECK:     auto a = weft::spawnat(weft::detail::ProcAt((2), weft::CallSite("{{.*}}spawnat.cpp", 10, 14, "#pragma weft spawnat")), weft_closure_L11_C5{x});
+// CHECK:     auto b = weft::spawnat(weft::detail::ProcAt((ws.back()), weft::CallSite("{{.*}}spawnat.cpp", 12, 14, "#pragma weft spawnat")), weft_closure_L13_C5{x});
 // CHECK:     struct weft_closure_L15_C5 { weft::Future<int> a{};
-// CHECK:     auto c = weft::spawnat(weft::any, weft_closure_L15_C5{a});
+// CHECK:     auto c = weft::spawnat(weft::detail::ProcAt(weft::any, weft::CallSite("{{.*}}spawnat.cpp", 14, 14, "#pragma weft spawnat")), weft_closure_L15_C5{a});
