@@ -1,6 +1,6 @@
 # Configures, builds and runs test/translator/outside against an installed weft (PREFIX)
 # with GENERATOR, once per mode in MODES (comma-separated): `translate` (weft_translate()) and/or `launcher`
-# (the weft-c++ compiler launcher); runs it with PREFIX/bin/weftrun -p 2. For the first
+# (the weft-c++ compiler launcher), with CMAKE_CXX_STANDARD CXX_STANDARD (empty: none); runs it with PREFIX/bin/weftrun -p 2. For the first
 # translate build also checks that a second build translates nothing and that touching an
 # included header translates again.
 function(run)
@@ -28,7 +28,8 @@ foreach(mode IN LISTS MODES)
     set(opt ON)
   endif()
   set(b ${WORK_DIR}/build-${mode})
-  run(${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${b} -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${PREFIX} -DUSE_LAUNCHER=${opt})
+  run(${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${b} -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${PREFIX} -DUSE_LAUNCHER=${opt}
+      "-DOUTSIDE_CXX_STANDARD=${CXX_STANDARD}")
   run(${CMAKE_COMMAND} --build ${b} ${config_args})
   run(${PREFIX}/bin/weftrun -p 2 ${b}/${exe_dir}outside)
   if(NOT last_output MATCHES "hello: square=49 remote=1")

@@ -6,7 +6,11 @@
 #include "square.hpp"
 
 // The target's C++ standard and compile options reach the translator too.
+#if OUTSIDE_CXX_STANDARD == 23
 static_assert(__cplusplus > 202002L, "parsed as C++23 (CMAKE_CXX_STANDARD 23)");
+#else
+static_assert(__cplusplus >= 202002L, "C++20 at least, from weft::runtime's compile feature");
+#endif
 static_assert(static_cast<char>(-1) > 0, "parsed with -funsigned-char");
 
 int main(int argc, char** argv) {
