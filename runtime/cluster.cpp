@@ -570,6 +570,38 @@ void handle_join_complete(Connection& c, const JoinCompleteMsg& m) {
 namespace weft {
 using namespace weft::rt;
 
+namespace {
+/// What every process of the cluster does first (init, start_worker).
+void set_up_process(bool worker) {
+    try {
+        rt::config::check_all();  // a bad WEFT_* value stops the program here, named
+    } catch (const std::invalid_argument& e) {
+        if (!worker) throw;
+        std::fprintf(stderr, "weft worker (pid %d): %s\n", static_cast<int>(::getpid()), e.what());
+        std::_Exit(1);
+    }
+    install_scheduler();
+    install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
+    install_terminate_handler();  // runtime/stack_traces.cpp
+    tune_malloc();
+    state().initialized = true;
+}
+
+[[noreturn]] void start_worker_process(const std::string& bind, const StartWorkerOptions& o) {
+    set_up_process(true);
+    state().is_worker = true;
+    state().myid = 0;  // until the master's JoinPGRPMsg
+    run_worker(bind, o);
+}
+}  // namespace
+
+void start_worker(StartWorkerOptions o) {
+    if (state().initialized)
+        throw std::logic_error("weft::start_worker: this process already called weft::init or weft::init_worker; "
+                               "a worker's main calls start_worker instead of init");
+    start_worker_process("", o);
+}
+
 void init(int& argc, char**& argv) {
     auto& st = state();
     if (st.initialized) return;
@@ -584,23 +616,13 @@ void init(int& argc, char**& argv) {
     }
     argc = out;
     argv[argc] = nullptr;
-    try {
-        rt::config::check_all();  // a bad WEFT_* value stops the program here, named
-    } catch (const std::invalid_argument& e) {
-        if (!worker) throw;
-        std::fprintf(stderr, "weft worker (pid %d): %s\n", static_cast<int>(::getpid()), e.what());
-        std::_Exit(1);
-    }
-    install_scheduler();
-    install_thread_loop_hook();  // runtime/threads/loop_hook.cpp
-    install_terminate_handler();  // runtime/stack_traces.cpp
-    tune_malloc();
-    st.initialized = true;
     if (worker) {
-        st.is_worker = true;
-        st.myid = 0;  // until the master's JoinPGRPMsg
-        run_worker(bind);  // never returns
+        StartWorkerOptions o;  // weft's own managers write the cookie to stdin and keep the two streams apart
+        o.close_stdin = false;
+        o.stderr_to_stdout = false;
+        start_worker_process(bind, o);  // never returns
     }
+    set_up_process(false);
     if (st.cookie.empty()) st.cookie = rt::config::cookie();
     detail::shm_remove_stale();  // segments of SharedArrays whose creator was killed
     if (spmd_start()) {  // rank 0 of srun/mpiexec: the other ranks have joined

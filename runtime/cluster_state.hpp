@@ -84,9 +84,9 @@ bool custom_linked(const WorkerConfig* a, const WorkerConfig* b);
 /// lazy = false (master): each new worker connects now to every worker below it that it
 /// may reach; returns once all those connections are made.
 void connect_eagerly(const std::vector<int>& added);
-/// Worker side: reads the cookie (WEFT_COOKIE_FILE, else stdin), listens, announces.
-/// worker.cpp
-void run_worker(const std::string& bind);
+/// Worker side: reads the cookie (o.cookie, else WEFT_COOKIE_FILE, else stdin), listens,
+/// announces on o.out; closes stdin and sends stderr to stdout as `o` asks. worker.cpp
+[[noreturn]] void run_worker(const std::string& bind, const StartWorkerOptions& o);
 /// Worker side: stdout/stderr go to the master over its connection from now on.
 void redirect_output_to_master();
 /// SPMD start (managers/spmd.cpp): returns false when this process is not a rank of a

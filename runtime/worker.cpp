@@ -135,6 +135,7 @@ struct OutputRelay {
     Event done;  // set (on the runtime thread) after the last bytes were sent
 };
 OutputRelay* g_relay = nullptr;
+bool g_stderr_to_stdout = false;  // StartWorkerOptions::stderr_to_stdout: the relay sends fd 2's lines as stdout
 int g_launch_stderr = -1;  // the stderr the worker was started with (the launcher's pipe)
 
 /// A fatal signal kills the relay thread with the process: what the worker wrote to
@@ -256,7 +257,7 @@ void redirect_output_to_master() {
     keep_stderr_on_fatal_signals();
     ::fcntl(err[0], F_SETFL, ::fcntl(err[0], F_GETFL) | O_NONBLOCK);  // the drain must not block
     ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
+    ::dup2(g_stderr_to_stdout ? out[1] : err[1], 2);  // stderr_to_stdout: one pipe, one order
     ::close(out[1]);
     ::close(err[1]);
     r->rd[0] = out[0];
@@ -318,16 +319,27 @@ void prepare_worker_process() {
     ::signal(SIGPIPE, SIG_IGN);
 }
 
-void run_worker(const std::string& bind) {
+void run_worker(const std::string& bind, const StartWorkerOptions& o) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a local master (or ssh/srun) that dies takes its workers along
     if (::getppid() == 1) die("the master is already gone");
+    if (o.stderr_to_stdout) {
+        ::dup2(1, 2);
+        g_stderr_to_stdout = true;
+    }
     prepare_worker_process();
 
     auto& st = state();
-    st.cookie = read_cookie();
+    st.cookie = o.cookie.empty() ? read_cookie() : o.cookie;
+    if (st.cookie.size() < 16) st.cookie.resize(16, ' ');  // as cluster_cookie(): Julia's padding
+    if (o.close_stdin) {
+        int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || ::dup2(null, 0) < 0) die(std::string("cannot close stdin: ") + std::strerror(errno));
+        ::close(null);
+    }
     listen_for_peers(bind);
     std::string line = "weft-worker " + st.host + ":" + std::to_string(st.port) + "\n";
-    if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) die("cannot write the announcement line");
+    if (::write(o.out, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        die("cannot write the announcement line to fd " + std::to_string(o.out) + ": " + std::strerror(errno));
     start_accepting();
 
     // A master that never arrives: give up after WEFT_WORKER_TIMEOUT.

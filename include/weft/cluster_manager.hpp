@@ -204,6 +204,32 @@ std::vector<int> addprocs(ClusterManager& manager, AddProcsOptions options = {})
 /// SSH workers (an SSHManager owned by the cluster).
 std::vector<int> addprocs(const std::vector<Machine>& machines, AddProcsOptions options = {});
 
+/// How start_worker sets up a worker process (Julia's start_worker arguments).
+struct StartWorkerOptions {
+    /// Where the announcement `weft-worker <ip>:<port>` is written, in one line (Julia's
+    /// `out`): the stream the manager's WorkerConfig::io reads.
+    int out = 1;
+    /// The cluster cookie; empty: one line read from stdin (or from the file
+    /// WEFT_COOKIE_FILE names), as workers started by weft's own managers do.
+    std::string cookie;
+    /// Once the cookie is read, stdin becomes /dev/null: the worker holds no pipe (or ssh
+    /// channel) of its launcher open, and a read from stdin sees end-of-file at once.
+    bool close_stdin = true;
+    /// From the start, stderr (fd 2) writes where stdout (fd 1) does: before the worker
+    /// joins, to the launcher's stream; afterwards the master prints the worker's stderr
+    /// lines with its stdout lines ("From worker 2: ..."), in the order they were written.
+    bool stderr_to_stdout = true;
+};
+
+/// Julia's start_worker: makes this process a worker over TCP, for a custom manager that
+/// starts worker processes its own way (a program whose main calls this instead of
+/// weft::init). Reads the cookie, listens (on WEFT_BIND_ADDR, else 127.0.0.1), writes
+/// the announcement to `o.out`, then serves the master until it says exit, and exits.
+/// Workers that weft's managers start (`--weft-worker`) keep stdin and a stderr of their
+/// own: they behave as start_worker with close_stdin and stderr_to_stdout false.
+/// Throws std::logic_error when weft::init (or init_worker) already ran in this process.
+[[noreturn]] void start_worker(StartWorkerOptions o = {});
+
 /// Custom transports: makes this process a worker of the cluster with `cookie`, whose
 /// connections come from `manager` (its connect() for worker↔worker streams). Call
 /// instead of init; then hand each stream from the master to process_messages.

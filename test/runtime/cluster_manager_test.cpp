@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,15 +36,31 @@ std::string started_environment() {
     return names;
 }
 int ask_whoami(int pid) { return weft::remotecall_fetch(whoami, pid); }
+/// What this process's stdin is: "pipe", "/dev/null" or "other".
+std::string stdin_kind() {
+    struct stat in {}, null {};
+    if (::fstat(0, &in) != 0) return "closed";
+    if (S_ISFIFO(in.st_mode)) return "pipe";
+    if (::stat("/dev/null", &null) == 0 && in.st_rdev == null.st_rdev && S_ISCHR(in.st_mode)) return "/dev/null";
+    return "other";
+}
+/// Whether fds 1 and 2 are the same file (after joining: the same relay pipe to the master).
+bool stderr_is_stdout() {
+    struct stat out {}, err {};
+    return ::fstat(1, &out) == 0 && ::fstat(2, &err) == 0 && out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
 }  // namespace
-WEFT_REMOTE(whoami, spin_until_interrupted, started_environment, ask_whoami)
+WEFT_REMOTE(whoami, spin_until_interrupted, started_environment, ask_whoami, stdin_kind, stderr_is_stdout)
 
 namespace {
 /// Starts this test binary as a worker itself; the master reads the announcement from the
 /// worker's stdout (io), or, with `give_address`, the manager reads it and gives host/port.
+/// With `start_worker` ("<close_stdin><stderr_to_stdout><out fd>", see main.cpp) the worker
+/// is set up by weft::start_worker, and its announcement comes on that fd.
 class PipeManager : public weft::ClusterManager {
   public:
-    PipeManager(int n, bool give_address) : n_(n), give_address_(give_address) {}
+    PipeManager(int n, bool give_address, std::string start_worker = "")
+        : n_(n), give_address_(give_address), start_worker_(std::move(start_worker)) {}
     void launch(const weft::AddProcsOptions&, std::vector<weft::WorkerConfig>& launched,
                 weft::LaunchNotifier& notify) override {
         for (int i = 0; i < n_; ++i) {
@@ -53,11 +70,13 @@ class PipeManager : public weft::ClusterManager {
             posix_spawn_file_actions_t fa;
             posix_spawn_file_actions_init(&fa);
             posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-            posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+            const int announce_fd = start_worker_.empty() ? 1 : std::stoi(start_worker_.substr(2));
+            posix_spawn_file_actions_adddup2(&fa, out[1], announce_fd);
             char exe[4096];
             ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
             exe[len > 0 ? len : 0] = 0;
-            char* argv[] = {exe, const_cast<char*>("--weft-worker"), nullptr};
+            std::string mode = start_worker_.empty() ? "--weft-worker" : "--start-worker=" + start_worker_;
+            char* argv[] = {exe, mode.data(), nullptr};
             pid_t pid = 0;
             ASSERT_EQ(posix_spawn(&pid, exe, &fa, nullptr, argv, environ), 0);
             posix_spawn_file_actions_destroy(&fa);
@@ -98,6 +117,7 @@ class PipeManager : public weft::ClusterManager {
   private:
     int n_;
     bool give_address_;
+    std::string start_worker_;
     std::vector<pid_t> pids_;
 };
 
@@ -157,6 +177,44 @@ TEST(ClusterManager, HostAndPortFromTheManagerAndInterruptThroughManage) {
     }
     EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
     weft::rmprocs(w);
+}
+
+// Julia's start_worker for a custom manager's workers: by default stdin is closed (here:
+// /dev/null) once the cookie is read and stderr goes where stdout goes; both can be turned
+// off; the announcement comes on the fd asked for. Workers started with --weft-worker keep
+// both apart.
+TEST(ClusterManager, StartWorkerClosesStdinAndSendsStderrToStdoutByDefault) {
+    PipeManager m(1, false, "113");  // the announcement on fd 3; fd 1 stays the test's stdout
+    int w = weft::addprocs(m).at(0);
+    EXPECT_EQ(weft::remotecall_fetch(whoami, w), w);
+    EXPECT_EQ(weft::remotecall_fetch(stdin_kind, w), "/dev/null");
+    EXPECT_TRUE(weft::remotecall_fetch(stderr_is_stdout, w));
+    weft::rmprocs(w);
+}
+
+TEST(ClusterManager, StartWorkerWithBothOptionsOffKeepsStdinAndStderr) {
+    PipeManager m(1, false, "001");
+    int w = weft::addprocs(m).at(0);
+    EXPECT_EQ(weft::remotecall_fetch(stdin_kind, w), "pipe");
+    EXPECT_FALSE(weft::remotecall_fetch(stderr_is_stdout, w));
+    weft::rmprocs(w);
+}
+
+TEST(ClusterManager, WorkersOfWeftsManagersKeepStdinAndStderrApart) {
+    PipeManager m(1, false);
+    int w = weft::addprocs(m).at(0);
+    EXPECT_EQ(weft::remotecall_fetch(stdin_kind, w), "pipe");
+    EXPECT_FALSE(weft::remotecall_fetch(stderr_is_stdout, w));
+    weft::rmprocs(w);
+}
+
+TEST(ClusterManager, StartWorkerAfterInitIsALogicError) {
+    try {
+        weft::start_worker();
+        FAIL() << "start_worker returned";
+    } catch (const std::logic_error& e) {
+        EXPECT_NE(std::string(e.what()).find("instead of init"), std::string::npos) << e.what();
+    }
 }
 
 namespace {
