@@ -91,8 +91,9 @@ void pool_load(InArchive& ar, std::shared_ptr<PoolState>& s, std::shared_ptr<Poo
 /// pool's creator, so a worker borrows the creator's workers (remotecall(f, pool, ...),
 /// pmap(f, pool, ...) and wait(pool) work there) and the creator sees them busy. The pool
 /// lives on its creator while any handle or proxy of it exists anywhere. A proxy sent
-/// back to the creator is the local pool again. A worker that dies holding a worker it
-/// took does not give it back (as Julia).
+/// back to the creator is the local pool again. A process that dies holding a worker it
+/// took does not give it back (as Julia; push() it again); one that dies while its take()
+/// waits takes nothing.
 /// Example:
 ///   weft::WorkerPool pool({2, 3});
 ///   auto r = weft::pmap(work, pool, items);

@@ -113,7 +113,14 @@ void pool_serve_push(std::uint64_t id, int pid) {
     }
 }
 void pool_serve_put(std::uint64_t id, int pid) { pool_put(served(id), pid); }
-int pool_serve_take(std::uint64_t id) { return pool_take(served(id)); }
+/// Takes a worker for process `caller`; if the caller died while waiting, the worker goes
+/// back to the pool (the answer would reach no one).
+int pool_serve_take(std::uint64_t id, int caller) {
+    auto& s = served(id);
+    const int w = pool_take(s);
+    if (!alive(caller)) pool_put(s, w);
+    return w;
+}
 std::size_t pool_serve_length(std::uint64_t id) {
     auto& s = served(id);
     pool_sync(s);
@@ -143,7 +150,7 @@ namespace detail {
 
 void pool_remote_push(const PoolLink& r, int pid) { remotecall_fetch(pool_serve_push, r.owner, r.id, pid); }
 void pool_remote_put(const PoolLink& r, int pid) { remotecall_fetch(pool_serve_put, r.owner, r.id, pid); }
-int pool_remote_take(const PoolLink& r) { return remotecall_fetch(pool_serve_take, r.owner, r.id); }
+int pool_remote_take(const PoolLink& r) { return remotecall_fetch(pool_serve_take, r.owner, r.id, weft::myid()); }
 std::size_t pool_remote_length(const PoolLink& r) { return remotecall_fetch(pool_serve_length, r.owner, r.id); }
 bool pool_remote_isready(const PoolLink& r) { return remotecall_fetch(pool_serve_isready, r.owner, r.id); }
 std::vector<int> pool_remote_workers(const PoolLink& r) { return remotecall_fetch(pool_serve_workers, r.owner, r.id); }

@@ -113,6 +113,11 @@ int take_and_give_back(weft::WorkerPool pool) {
 }
 /// Sends this process's proxy on to process `other`, which takes a worker from it.
 int forward_pool(weft::WorkerPool pool, int other) { return weft::remotecall_fetch(take_and_give_back, other, pool); }
+/// Says "ready" on `ready`, then takes a worker of `pool` (waiting while none is free).
+int announce_and_take(weft::WorkerPool pool, weft::RemoteChannel<int> ready) {
+    ready.put(1);
+    return pool.take();
+}
 std::optional<weft::WorkerPool> g_kept;
 void keep_pool(weft::WorkerPool pool) { g_kept = pool; }
 int use_kept_pool() { return weft::remotecall_fetch(whoami, *g_kept); }
@@ -127,7 +132,7 @@ std::vector<int> pmap_cached(weft::CachingPool pool, Payload p) {
 
 WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads, take_gate, borrow, calls_through, wait_on,
             hundredfold_plus_where, pmap_over, echo_pool, take_and_give_back, forward_pool, keep_pool, use_kept_pool,
-            drop_kept_pool, pmap_cached)
+            drop_kept_pool, pmap_cached, announce_and_take)
 
 namespace {
 /// What weft::wait accepts: handles, pools, and (serial fallback) plain serializable values.
@@ -526,6 +531,35 @@ TEST_F(WorkerPool, AProxyForwardedOrSentBackIsTheSamePool) {
     EXPECT_FALSE(pool.isready());
     pool.put(4);
     EXPECT_TRUE(back.isready());
+}
+
+TEST_F(WorkerPool, AWorkerThatDiesWaitingInTakeDoesNotKeepAWorker) {
+    const int doomed = weft::addprocs(1)[0];
+    weft::WorkerPool pool({3});
+    EXPECT_EQ(pool.take(), 3);  // none free: the doomed worker's take waits on the master
+    weft::RemoteChannel<int> ready(1, 1);
+    auto f = weft::remotecall(announce_and_take, doomed, pool, ready);
+    ready.take();
+    // The doomed worker sent its take right after "ready"; a round trip to it makes sure
+    // the master has received it (messages on one connection keep their order).
+    EXPECT_EQ(weft::remotecall_fetch(whoami, doomed), doomed);
+    ASSERT_EQ(::kill(weft::debug::ospid(doomed), SIGKILL), 0);
+    EXPECT_THROW(weft::fetch(f), weft::ProcessExitedException);
+    auto ps = weft::procs();
+    for (int i = 0; i < 10000 && std::find(ps.begin(), ps.end(), doomed) != ps.end(); ++i) {
+        weft::sleep(std::chrono::milliseconds(1));
+        ps = weft::procs();
+    }
+    // A take of the master's own, waiting behind the dead worker's (waiters wake in order).
+    auto mine = weft::async([&] { return pool.take(); });
+    weft::yield();
+    pool.put(3);  // the dead worker's take gets it first, and must give it back
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!weft::istaskdone(mine) && std::chrono::steady_clock::now() < deadline)
+        weft::sleep(std::chrono::milliseconds(1));
+    EXPECT_TRUE(weft::istaskdone(mine)) << "worker 3 was kept by the dead worker's take";
+    if (!weft::istaskdone(mine)) pool.push(4);  // let the task end
+    weft::wait(mine);
 }
 
 namespace {
