@@ -23,12 +23,22 @@ class SharedArray;
 
 namespace detail {
 
-/// One mapping of a shared-memory segment in this process. Unmapped when the last
-/// SharedArray handle of this process that uses it (and the process's registry) let go.
+/// One mapping of a shared-memory segment (or of a file) in this process. Unmapped when
+/// the last SharedArray handle of this process that uses it (and the process's registry)
+/// let go.
 struct ShmMapping {
-    std::string name;        ///< "/weft-<creator os pid>-<seq>"
+    std::string name;        ///< "/weft-<creator os pid>-<seq>"; a file's: "<path>#<creator os pid>-<seq>"
     void* addr = nullptr;
-    std::size_t bytes = 0;   ///< mapped length (>= 1 page)
+    std::size_t bytes = 0;   ///< mapped length (>= 1 page for a segment)
+    // A file-backed array's mapping (empty path: a shared-memory segment).
+    std::string path;        ///< absolute path of the file
+    std::size_t offset = 0;  ///< byte offset of the array's first element in the file
+    std::size_t skip = 0;    ///< bytes from addr (a page boundary) to the first element
+    std::size_t array_bytes = 0;  ///< the array's bytes in the file
+    bool writable = true;    ///< mapped read-write (false: mode "r")
+    unsigned long long file_dev = 0, file_ino = 0;  ///< the creator's file (participants check theirs is the same)
+    /// The array's first element.
+    void* data() const { return static_cast<char*>(addr) + skip; }
     ShmMapping() = default;
     ShmMapping(const ShmMapping&) = delete;
     ShmMapping& operator=(const ShmMapping&) = delete;
@@ -46,6 +56,17 @@ std::shared_ptr<ShmMapping> shm_lookup(const std::string& name);
 /// failure releases what was mapped and throws (a full /dev/shm: size, place, remedy).
 void shm_attach_all(const std::string& name, std::size_t bytes, const std::vector<int>& mapped,
                     const std::vector<int>& participants);
+/// Opens file `path` as `mode` says (Julia's "r", "r+", "w+", "a+"; empty: "r+" if the
+/// file exists, else "w+"), makes it at least offset + bytes long (writable modes), maps
+/// those bytes here and registers the mapping under a new name. `align`: alignof(T);
+/// `const_elements`: T is const (required by "r"); `has_init`: an init function was
+/// given (refused by "r"). Throws std::invalid_argument (mode, offset, a missing or short
+/// file for "r") or std::system_error (open, size, map), naming the path.
+std::shared_ptr<ShmMapping> file_create(const std::string& path, std::size_t offset, std::size_t bytes, std::size_t align,
+                                        const std::string& mode, bool const_elements, bool has_init);
+/// Maps the file of `m` (made by file_create) on every process of `mapped` but this one,
+/// in parallel; on failure releases what was mapped and throws.
+void file_attach_all(const ShmMapping& m, const std::vector<int>& mapped);
 /// Removes the name from /dev/shm (the memory lives on while mapped).
 void shm_unlink(const std::string& name);
 /// Drops the registry entries of `name` on every process of `pids` (this one included),
@@ -113,9 +134,11 @@ struct SharedArrayOptions {
     std::vector<int> pids;
 };
 
-/// An N-dimensional array of trivially copyable T in POSIX shared memory, mapped by
-/// every participating process on the creator's host. Column-major (first index
-/// fastest), 0-based. Copies and deserialized copies are handles to the same memory.
+/// An N-dimensional array of trivially copyable T in POSIX shared memory (or in a file,
+/// see the file constructor), mapped by every participating process on the creator's
+/// host. Column-major (first index fastest), 0-based. Copies and deserialized copies are
+/// handles to the same memory. T may be const (a read-only view, required for a file
+/// opened with mode "r").
 /// The memory is released once no handle remains anywhere (or at finalize); nothing is
 /// left in /dev/shm even when processes are killed: the name is unlinked as soon as every
 /// participant has mapped it.
@@ -159,13 +182,52 @@ class SharedArray {
         // cluster-wide count of token_ handles decides when it is freed.
         token_ = remotecall([](std::string n, std::vector<int> m) { return detail::ShmToken(std::move(n), std::move(m), true); },
                             me, name_, mapped);
-        data_ = static_cast<T*>(map_->addr);
-        if (o.init) {
-            std::vector<Future<void>> runs;
-            runs.reserve(pids_.size());
-            for (int p : pids_) runs.push_back(remotecall(o.init, p, *this));
-            for (auto& r : runs) weft::wait(r);
+        data_ = static_cast<T*>(map_->data());
+        run_init(o);
+    }
+
+    /// A file-backed array (Julia's SharedArray(filename, dims, offset; mode, init, pids)):
+    /// maps the `dims` elements of T stored at byte `offset` of the file `path` (relative
+    /// paths are taken from this process's working directory) on this process and every
+    /// participant, which must see the same file at that path (the same host). Writes go
+    /// to the file; the file stays when the array is gone. `mode` as Julia:
+    ///   "r"  read-only (T must be const: SharedArray<const T, N>); the file must exist
+    ///        and hold offset + size bytes;
+    ///   "r+" read-write; the file must exist;
+    ///   "w+" read-write; creates the file or truncates it to nothing first;
+    ///   "a+" read-write; creates the file if it does not exist, keeps its content;
+    ///   ""   (default) "r+" if the file exists, else "w+".
+    /// A writable file shorter than offset + size bytes is extended (with zeros), as
+    /// Julia's mmap grows it. `offset` must be a multiple of alignof(T). `o.init` runs on
+    /// every participant as for shared memory (refused with mode "r").
+    /// Throws std::invalid_argument (a bad mode or offset, a missing or short file for
+    /// "r", init with "r") or std::system_error (the file cannot be opened, extended or
+    /// mapped), each naming the path and what to do.
+    /// Example:
+    ///   weft::SharedArray<double, 2> a("/data/grid.bin", {1000, 1000}, 0, "w+");
+    ///   weft::SharedArray<const double, 2> r("/data/grid.bin", {1000, 1000}, 0, "r");
+    SharedArray(const std::string& path, std::array<std::size_t, N> dims, std::size_t offset = 0,
+                const std::string& mode = "", SharedArrayOptions<T, N> o = {})
+        : dims_(dims) {
+        pids_ = o.pids.empty() ? detail::shm_default_pids() : o.pids;
+        std::vector<int> mapped = pids_;
+        const int me = myid();
+        bool have_me = false;
+        for (int p : mapped) have_me |= p == me;
+        if (!have_me) mapped.push_back(me);
+        map_ = detail::file_create(path, offset, detail::product(dims) * sizeof(T), alignof(T), mode,
+                                   std::is_const_v<T>, o.init != nullptr);
+        name_ = map_->name;
+        try {
+            detail::file_attach_all(*map_, mapped);
+        } catch (...) {
+            detail::shm_release_all(name_, {me});
+            throw;
         }
+        token_ = remotecall([](std::string n, std::vector<int> m) { return detail::ShmToken(std::move(n), std::move(m), true); },
+                            me, name_, mapped);
+        data_ = static_cast<T*>(map_->data());
+        run_init(o);
     }
 
     /// Element (i0, i1, ...) in column-major order; unchecked.
@@ -210,7 +272,8 @@ class SharedArray {
     std::size_t dim(std::size_t k) const { return dims_.at(k); }
     /// Participating processes (those that take a share of localindices).
     const std::vector<int>& pids() const { return pids_; }
-    /// Segment name in /dev/shm (already unlinked once the constructor returned).
+    /// Segment name in /dev/shm (already unlinked once the constructor returned); for a
+    /// file-backed array "<path>#<creator os pid>-<seq>" (the file is not a segment).
     const std::string& segment() const { return name_; }
     /// True when this process maps the memory.
     bool mapped() const { return data_ != nullptr; }
@@ -230,7 +293,7 @@ class SharedArray {
         ar(dims_, pids_, name_, live);
         if (live) ar(token_);
         map_ = live ? detail::shm_lookup(name_) : nullptr;
-        data_ = map_ ? static_cast<T*>(map_->addr) : nullptr;
+        data_ = map_ ? static_cast<T*>(map_->data()) : nullptr;
     }
 
     /// The same memory seen with other dims (Julia's reshape): a handle like this one (same
@@ -272,6 +335,13 @@ class SharedArray {
     }
 
   private:
+    void run_init(const SharedArrayOptions<T, N>& o) {
+        if (!o.init) return;
+        std::vector<Future<void>> runs;
+        runs.reserve(pids_.size());
+        for (int p : pids_) runs.push_back(remotecall(o.init, p, *this));
+        for (auto& r : runs) weft::wait(r);
+    }
     template <class U, std::size_t K>
     friend class SharedArray;
     std::array<std::size_t, N> dims_{};

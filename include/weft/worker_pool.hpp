@@ -3,6 +3,7 @@
 // a caller takes a free worker, runs a call there and gives the worker back.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -21,7 +22,8 @@
 namespace weft {
 
 /// The interface of worker pools. Pools live on the process that made them and are used
-/// from its tasks (not thread-safe). A worker that exits leaves every pool; a task
+/// from the tasks of a process (not thread-safe); a WorkerPool sent elsewhere arrives as
+/// a proxy that calls its creator. A worker that exits leaves every pool; a task
 /// waiting in take() on a pool left with no workers gets std::runtime_error.
 class AbstractWorkerPool {
   public:
@@ -50,18 +52,52 @@ struct PoolState {
     std::deque<int> free;
     Condition cond;
     bool follows_cluster = false;  // the default pool: members are weft::workers()
+    std::uint64_t id = 0;          // unique on this process (set by pool_register)
+};
+/// A pool received from another process (a proxy): every operation goes to `owner`, the
+/// process that made pool `id`; `anchor` is a reference stored there that keeps the pool
+/// alive on its owner while any proxy of it exists anywhere (Julia: the pool's
+/// RemoteChannel on its creator).
+struct PoolLink {
+    int owner = 0;
+    std::uint64_t id = 0;
+    std::shared_ptr<RefHandle> anchor;
 };
 void pool_register(const std::shared_ptr<PoolState>& s);
 void pool_sync(PoolState& s);  ///< drops exited workers; the default pool also adds new ones
 int pool_take(PoolState& s);
 void pool_wait(PoolState& s);  ///< until a worker is free (throws as pool_take)
 void pool_put(PoolState& s, int pid);
+// A proxy's operations, run on the pool's owner (remote calls).
+void pool_remote_push(const PoolLink& r, int pid);
+void pool_remote_put(const PoolLink& r, int pid);
+int pool_remote_take(const PoolLink& r);
+std::size_t pool_remote_length(const PoolLink& r);
+bool pool_remote_isready(const PoolLink& r);
+std::vector<int> pool_remote_workers(const PoolLink& r);
+void pool_remote_wait(const PoolLink& r);
+/// Writes a pool for another process: (owner, id, anchor). On the owner, makes a new
+/// anchor that holds the pool's state; a proxy forwards its own.
+void pool_save(const std::shared_ptr<PoolState>& s, const std::shared_ptr<PoolLink>& r, OutArchive& ar);
+/// Reads a pool: on its owner, the pool itself (local again); elsewhere, a proxy.
+void pool_load(InArchive& ar, std::shared_ptr<PoolState>& s, std::shared_ptr<PoolLink>& r);
 }  // namespace detail
 
 /// A pool of the given workers. Copies are handles to the same pool.
+///
+/// A WorkerPool sent to another process (an argument of a remote call, a value in a
+/// channel, a capture of a shipped closure) arrives there as a proxy of the same pool, as
+/// in Julia: its take/put/push/length/isready/workers/wait are remote calls to the
+/// pool's creator, so a worker borrows the creator's workers (remotecall(f, pool, ...),
+/// pmap(f, pool, ...) and wait(pool) work there) and the creator sees them busy. The pool
+/// lives on its creator while any handle or proxy of it exists anywhere. A proxy sent
+/// back to the creator is the local pool again. A process that dies holding a worker it
+/// took does not give it back (as Julia; push() it again); one that dies while its take()
+/// waits takes nothing.
 /// Example:
 ///   weft::WorkerPool pool({2, 3});
 ///   auto r = weft::pmap(work, pool, items);
+///   int w = weft::remotecall_fetch(borrow_one, 4, pool);   // worker 4 takes 2 or 3
 class WorkerPool : public AbstractWorkerPool {
   public:
     explicit WorkerPool(const std::vector<int>& pids = {}) : s_(std::make_shared<detail::PoolState>()) {
@@ -69,36 +105,60 @@ class WorkerPool : public AbstractWorkerPool {
         detail::pool_register(s_);
     }
     void push(int pid) override {
+        if (r_) return detail::pool_remote_push(*r_, pid);
         if (s_->members.insert(pid).second) {
             s_->free.push_back(pid);
             s_->cond.notify_all();  // takers and wait(pool) alike
         }
     }
-    void put(int pid) override { detail::pool_put(*s_, pid); }
-    int take() override { return detail::pool_take(*s_); }
+    void put(int pid) override {
+        if (r_) return detail::pool_remote_put(*r_, pid);
+        detail::pool_put(*s_, pid);
+    }
+    int take() override {
+        if (r_) return detail::pool_remote_take(*r_);
+        return detail::pool_take(*s_);
+    }
     std::size_t length() override {
+        if (r_) return detail::pool_remote_length(*r_);
         detail::pool_sync(*s_);
         return s_->members.size();
     }
     bool isready() override {
+        if (r_) return detail::pool_remote_isready(*r_);
         detail::pool_sync(*s_);
         return !s_->free.empty();
     }
     std::vector<int> workers() override {
+        if (r_) return detail::pool_remote_workers(*r_);
         detail::pool_sync(*s_);
         return {s_->members.begin(), s_->members.end()};
     }
-    void wait() override { detail::pool_wait(*s_); }
+    void wait() override {
+        if (r_) return detail::pool_remote_wait(*r_);
+        detail::pool_wait(*s_);
+    }
+    /// The process that made the pool (myid() unless this is a proxy of another's pool).
+    int owner() const { return r_ ? r_->owner : myid(); }
+
+    void save(OutArchive& ar) const { detail::pool_save(s_, r_, ar); }
+    void load(InArchive& ar) { detail::pool_load(ar, s_, r_); }
 
   protected:
     explicit WorkerPool(std::shared_ptr<detail::PoolState> s) : s_(std::move(s)) {}
-    std::shared_ptr<detail::PoolState> s_;
+    std::shared_ptr<detail::PoolState> s_;  ///< the pool (null in a proxy)
+    std::shared_ptr<detail::PoolLink> r_;   ///< a proxy's link to the owner's pool (null for a local pool)
     friend WorkerPool& default_worker_pool();
 };
 
 /// A WorkerPool that keeps each function object it runs on a worker after the first call
 /// there, so that its data (a translator closure's captures, a big table) crosses once
 /// per worker instead of once per call. clear() drops the cached copies.
+///
+/// Sent to another process, a CachingPool arrives as a CachingPool over the same workers
+/// (a proxy of the creator's pool, as a WorkerPool) with an empty cache of its own: the
+/// cache is per process (each process that calls through the pool sends its function
+/// objects once per worker; clear() clears this process's cache only).
 /// Example:
 ///   weft::CachingPool pool(weft::workers());
 ///   auto r = weft::pmap(Lookup{big_table}, pool, keys);   // big_table sent once per worker
@@ -108,6 +168,13 @@ class CachingPool : public WorkerPool {
 
     /// Forgets the cached function objects (the workers free them).
     void clear() { cache_->clear(); }
+
+    void save(OutArchive& ar) const { WorkerPool::save(ar); }
+    /// The same workers, with a new, empty cache (the cache is per process).
+    void load(InArchive& ar) {
+        WorkerPool::load(ar);
+        cache_ = std::make_shared<Cache>();
+    }
 
     /// The Future holding `f` on `pid`, made by the first call.
     template <class F>

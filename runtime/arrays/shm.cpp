@@ -22,6 +22,7 @@
 
 #include "../cluster_state.hpp"
 #include "../log.hpp"
+#include "registry.hpp"
 #include "weft/exceptions.hpp"
 #include "weft/remote.hpp"
 #include "weft/remotecall.hpp"
@@ -237,6 +238,8 @@ std::shared_ptr<ShmMapping> shm_create(std::size_t bytes) {
     register_mapping(m);
     return m;
 }
+
+void shm_register(const std::shared_ptr<ShmMapping>& m) { register_mapping(m); }
 
 std::shared_ptr<ShmMapping> shm_lookup(const std::string& name) {
     auto& r = registry();

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <ranges>
 #include <set>
 #include <sstream>
@@ -69,9 +70,69 @@ struct Payload {
     }
 };
 int take_gate(weft::RemoteChannel<int> gate) { return gate.take(); }
+
+// ---- run on a worker with a pool made by the master (a proxy there)
+std::vector<int> iota_n(int n) {
+    std::vector<int> v(static_cast<std::size_t>(n));
+    std::iota(v.begin(), v.end(), 0);
+    return v;
+}
+/// Takes a worker of `pool`, reports it on `got`, holds it until `gate` has a value.
+int borrow(weft::WorkerPool pool, weft::RemoteChannel<int> got, weft::RemoteChannel<int> gate) {
+    const int w = pool.take();
+    got.put(w);
+    gate.take();
+    pool.put(w);
+    return w;
+}
+/// The pool's owner, then the worker of each remote-call form, then length and isready.
+std::vector<int> calls_through(weft::WorkerPool pool) {
+    std::vector<int> r{pool.owner(), weft::myid()};
+    r.push_back(weft::remotecall_fetch(whoami, pool));
+    r.push_back(weft::fetch(weft::remotecall(whoami, pool)));
+    weft::wait(pool);  // remotecall's task gives the worker back once the call is done
+    r.push_back(weft::fetch(weft::remotecall_wait(whoami, pool)));
+    weft::remote_do(whoami, pool);
+    r.push_back(weft::remote(pool, whoami)());
+    r.push_back(static_cast<int>(pool.length()));
+    r.push_back(pool.isready() ? 1 : 0);
+    return r;
+}
+/// wait(pool) here, then whether the worker is still free (wait does not take it).
+bool wait_on(weft::WorkerPool pool) {
+    weft::wait(pool);
+    return pool.isready();
+}
+int hundredfold_plus_where(int x) { return x * 100 + weft::myid(); }
+std::vector<int> pmap_over(weft::WorkerPool pool, int n) { return weft::pmap(hundredfold_plus_where, pool, iota_n(n)); }
+weft::WorkerPool echo_pool(weft::WorkerPool pool) { return pool; }
+int take_and_give_back(weft::WorkerPool pool) {
+    const int w = pool.take();
+    pool.put(w);
+    return w;
+}
+/// Sends this process's proxy on to process `other`, which takes a worker from it.
+int forward_pool(weft::WorkerPool pool, int other) { return weft::remotecall_fetch(take_and_give_back, other, pool); }
+/// Says "ready" on `ready`, then takes a worker of `pool` (waiting while none is free).
+int announce_and_take(weft::WorkerPool pool, weft::RemoteChannel<int> ready) {
+    ready.put(1);
+    return pool.take();
+}
+std::optional<weft::WorkerPool> g_kept;
+void keep_pool(weft::WorkerPool pool) { g_kept = pool; }
+int use_kept_pool() { return weft::remotecall_fetch(whoami, *g_kept); }
+void drop_kept_pool() { g_kept.reset(); }
+/// pmap of `p` over the (master's) caching pool, and how often this process has received a Payload.
+std::vector<int> pmap_cached(weft::CachingPool pool, Payload p) {
+    auto r = weft::pmap(p, pool, iota_n(20));
+    r.push_back(weft::remotecall_fetch(square, pool, 9));
+    return r;
+}
 }  // namespace
 
-WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads, take_gate)
+WEFT_REMOTE(square, whoami, fail_odd, bump_attempts, flaky, payload_loads, take_gate, borrow, calls_through, wait_on,
+            hundredfold_plus_where, pmap_over, echo_pool, take_and_give_back, forward_pool, keep_pool, use_kept_pool,
+            drop_kept_pool, pmap_cached, announce_and_take)
 
 namespace {
 /// What weft::wait accepts: handles, pools, and (serial fallback) plain serializable values.
@@ -402,6 +463,141 @@ TEST_F(Pmap, CachingPoolSendsTheFunctionOncePerWorker) {
     weft::pmap(p, plain, iota(40));
     const int plain_after = weft::remotecall_fetch(payload_loads, 2) + weft::remotecall_fetch(payload_loads, 3);
     EXPECT_EQ(plain_after - plain_before, 40);  // a plain pool sends it with every batch
+}
+
+// ---------------------------------------------------------------- pools sent to workers
+// A WorkerPool sent to another process arrives as a proxy of the creator's pool (Julia's
+// pools live behind a RemoteChannel on their creator): the receiver borrows the creator's
+// workers, and the creator sees them busy.
+
+class WorkerPool : public Pmap {};
+
+TEST_F(WorkerPool, APoolSentToAWorkerLendsTheCreatorsWorkers) {
+    weft::WorkerPool pool({3});
+    weft::RemoteChannel<int> got(1, 1), gate(1, 1);
+    auto f = weft::remotecall(borrow, 2, pool, got, gate);
+    EXPECT_EQ(got.take(), 3);               // worker 2 took worker 3 from the master's pool
+    EXPECT_FALSE(pool.isready());           // and the master sees it busy
+    EXPECT_EQ(pool.workers(), std::vector<int>{3});
+    bool mine = false;
+    auto waiter = weft::async([&] {
+        mine = pool.take() == 3;  // waits until worker 2 gives it back
+    });
+    gate.put(1);
+    EXPECT_EQ(weft::fetch(f), 3);
+    weft::wait(waiter);
+    EXPECT_TRUE(mine);
+    pool.put(3);
+    EXPECT_TRUE(pool.isready());
+}
+
+TEST_F(WorkerPool, RemoteCallsOnAPoolWorkOnTheWorkerItWasSentTo) {
+    weft::WorkerPool pool({4});
+    // owner, caller, remotecall_fetch, remotecall, remotecall_wait, remote(), length, isready
+    EXPECT_EQ(weft::remotecall_fetch(calls_through, 2, pool), (std::vector<int>{1, 2, 4, 4, 4, 4, 1, 1}));
+    weft::wait(pool);
+    EXPECT_EQ(pool.take(), 4);  // every call gave the worker back to the master's pool
+    auto w = weft::remotecall(wait_on, 2, pool);
+    pool.put(4);                // worker 2's wait(pool) returns once the worker is free
+    EXPECT_TRUE(weft::fetch(w));
+    EXPECT_TRUE(pool.isready());
+    weft::WorkerPool empty;
+    EXPECT_THROW(weft::remotecall_fetch(wait_on, 2, empty), weft::RemoteException);  // no workers: as here
+}
+
+TEST_F(WorkerPool, PmapOnAWorkerOverTheMastersPool) {
+    weft::WorkerPool pool({3, 4});
+    auto r = weft::remotecall_fetch(pmap_over, 2, pool, 50);
+    ASSERT_EQ(r.size(), 50u);
+    std::set<int> where;
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(r[i] / 100, i);  // in input order
+        where.insert(r[i] % 100);
+    }
+    EXPECT_TRUE(std::includes(std::set<int>{3, 4}.begin(), std::set<int>{3, 4}.end(), where.begin(), where.end()));
+    EXPECT_EQ(pool.length(), 2u);
+    int a = pool.take(), b = pool.take();  // both given back
+    EXPECT_EQ(std::set<int>({a, b}), std::set<int>({3, 4}));
+    pool.put(a);
+    pool.put(b);
+}
+
+TEST_F(WorkerPool, AProxyForwardedOrSentBackIsTheSamePool) {
+    weft::WorkerPool pool({4});
+    EXPECT_EQ(weft::remotecall_fetch(forward_pool, 2, pool, 3), 4);  // master -> 2 -> 3
+    weft::WorkerPool back = weft::remotecall_fetch(echo_pool, 2, pool);
+    EXPECT_EQ(back.owner(), 1);
+    EXPECT_EQ(back.take(), 4);     // the master's pool itself, not a copy
+    EXPECT_FALSE(pool.isready());
+    pool.put(4);
+    EXPECT_TRUE(back.isready());
+}
+
+TEST_F(WorkerPool, AWorkerThatDiesWaitingInTakeDoesNotKeepAWorker) {
+    const int doomed = weft::addprocs(1)[0];
+    weft::WorkerPool pool({3});
+    EXPECT_EQ(pool.take(), 3);  // none free: the doomed worker's take waits on the master
+    weft::RemoteChannel<int> ready(1, 1);
+    auto f = weft::remotecall(announce_and_take, doomed, pool, ready);
+    ready.take();
+    // The doomed worker sent its take right after "ready"; a round trip to it makes sure
+    // the master has received it (messages on one connection keep their order).
+    EXPECT_EQ(weft::remotecall_fetch(whoami, doomed), doomed);
+    ASSERT_EQ(::kill(weft::debug::ospid(doomed), SIGKILL), 0);
+    EXPECT_THROW(weft::fetch(f), weft::ProcessExitedException);
+    auto ps = weft::procs();
+    for (int i = 0; i < 10000 && std::find(ps.begin(), ps.end(), doomed) != ps.end(); ++i) {
+        weft::sleep(std::chrono::milliseconds(1));
+        ps = weft::procs();
+    }
+    // A take of the master's own, waiting behind the dead worker's (waiters wake in order).
+    auto mine = weft::async([&] { return pool.take(); });
+    weft::yield();
+    pool.put(3);  // the dead worker's take gets it first, and must give it back
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!weft::istaskdone(mine) && std::chrono::steady_clock::now() < deadline)
+        weft::sleep(std::chrono::milliseconds(1));
+    EXPECT_TRUE(weft::istaskdone(mine)) << "worker 3 was kept by the dead worker's take";
+    if (!weft::istaskdone(mine)) pool.push(4);  // let the task end
+    weft::wait(mine);
+}
+
+namespace {
+/// A WorkerPool whose state can be watched (to see when its creator frees it).
+struct WatchedPool : weft::WorkerPool {
+    using weft::WorkerPool::WorkerPool;
+    std::weak_ptr<weft::detail::PoolState> state() const { return s_; }
+};
+}  // namespace
+
+TEST_F(WorkerPool, APoolLivesWhileAWorkerHoldsItAndIsFreedAfter) {
+    std::weak_ptr<weft::detail::PoolState> state;
+    {
+        WatchedPool pool({3});
+        state = pool.state();
+        weft::remotecall_fetch(keep_pool, 2, static_cast<const weft::WorkerPool&>(pool));
+    }  // the master's last handle is gone; worker 2 still holds a proxy
+    EXPECT_FALSE(state.expired());
+    EXPECT_EQ(weft::remotecall_fetch(use_kept_pool, 2), 3);
+    weft::remotecall_fetch(drop_kept_pool, 2);
+    // The proxy's reference is released asynchronously (distributed GC): poll for it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!state.expired() && std::chrono::steady_clock::now() < deadline) weft::sleep(std::chrono::milliseconds(1));
+    EXPECT_TRUE(state.expired());
+}
+
+TEST_F(WorkerPool, ACachingPoolSentToAWorkerCachesPerProcess) {
+    Payload p;
+    p.table.resize(30);
+    std::iota(p.table.begin(), p.table.end(), 500);
+    const int before3 = weft::remotecall_fetch(payload_loads, 3);
+    weft::CachingPool pool({3});
+    auto r = weft::remotecall_fetch(pmap_cached, 2, pool, p);
+    ASSERT_EQ(r.size(), 21u);
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(r[i], 500 + i);
+    EXPECT_EQ(r[20], 81);
+    EXPECT_EQ(weft::remotecall_fetch(payload_loads, 3) - before3, 1);  // worker 2's cache: sent once to 3
+    EXPECT_TRUE(pool.isready());
 }
 
 // A stopped worker (SIGSTOP) no longer stalls a call or a pmap (issue 17 item 5): the

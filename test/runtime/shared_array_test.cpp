@@ -12,7 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <fstream>
 #include <string>
 #include <weft/weft.hpp>
@@ -47,6 +51,24 @@ void set_2d(weft::SharedArray<long, 2> s, std::size_t i, std::size_t j, long v) 
 weft::SharedArray<long, 2> reshape_there(weft::SharedArray<long, 1> s) { return s.reshape(std::array<std::size_t, 2>{4, 3}); }
 WEFT_REMOTE(fill_with_myid, fill_strided, init_fails, sum_on, set_at, os_pid, is_mapped, echo, get_2d, set_2d,
             reshape_there)
+
+namespace {
+// ---- file-backed arrays (run on the workers)
+/// Writes myid() * 1000 + i at each of this process's localindices.
+void write_mine(weft::SharedArray<long, 2> s) {
+    for (auto i : weft::localindices(s)) s[static_cast<std::size_t>(i)] = weft::myid() * 1000 + i;
+}
+long sum_read_only(weft::SharedArray<const long, 1> s) {
+    long t = 0;
+    for (long v : weft::sdata(s)) t += v;
+    return t;
+}
+void fill_two(weft::SharedArray<std::uint8_t, 2>& s) {
+    for (auto i : weft::localindices(s)) s[static_cast<std::size_t>(i)] = 2;
+}
+void int_at(weft::SharedArray<int, 1> s, std::size_t i, int v) { s[i] = v; }
+}  // namespace
+WEFT_REMOTE(write_mine, sum_read_only, fill_two, int_at)
 
 namespace {
 
@@ -296,6 +318,213 @@ TEST_F(SharedArrayTest, WorkerKilledLeavesNothing) {
     // The array is still there for everyone else.
     s[0] = 42;
     EXPECT_GT(weft::remotecall_fetch(sum_on, 2, s), 0);
+}
+
+// ---------------------------------------------------------------- file-backed arrays
+// SharedArray(path, dims, offset, mode): Julia's SharedArray(filename, dims, offset; mode).
+
+namespace {
+class SharedArrayFile : public SharedArrayTest {
+  protected:
+    void SetUp() override {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "weft-sa-file-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string file(const std::string& name) const { return (dir_ / name).string(); }
+    static std::vector<char> bytes_of(const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+    template <class T>
+    static T at_byte(const std::vector<char>& b, std::size_t off) {
+        T v;
+        std::memcpy(&v, b.data() + off, sizeof v);
+        return v;
+    }
+    std::filesystem::path dir_;
+};
+
+/// Whether `p` lies in a mapping of this process with permissions starting `perms` (/proc/self/maps).
+bool mapped_with(const void* p, const std::string& perms) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    while (std::getline(maps, line)) {
+        unsigned long lo = 0, hi = 0;
+        char pr[8] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, pr) == 3 && a >= lo && a < hi)
+            return std::string(pr).rfind(perms, 0) == 0;
+    }
+    return false;
+}
+
+template <class A>
+concept WritableElements = requires(A& a) { a[0] = 1; };
+static_assert(WritableElements<weft::SharedArray<long, 1>>);
+static_assert(!WritableElements<weft::SharedArray<const long, 1>>, "a SharedArray<const T> has read-only elements");
+
+/// The message of the exception `f` throws as E ("" if none or another type).
+template <class E, class F>
+std::string message_of(F f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    } catch (...) {
+        return "(another exception type)";
+    }
+    return "(no exception)";
+}
+}  // namespace
+
+TEST_F(SharedArrayFile, WorkersSeeWritesThroughTheFile) {
+    const std::string path = file("grid.bin");
+    std::string name;
+    {
+        weft::SharedArray<long, 2> s(path, {5, 7}, 0, "w+", {.pids = {2, 3, 4}});
+        name = s.segment();
+        EXPECT_EQ(std::filesystem::file_size(path), 5u * 7u * sizeof(long));  // created at the array's size
+        for (long v : weft::sdata(s)) EXPECT_EQ(v, 0);
+        std::vector<weft::Future<void>> runs;
+        for (int p : {2, 3, 4}) runs.push_back(weft::remotecall(write_mine, p, s));
+        for (auto& r : runs) weft::wait(r);
+        // 35 elements in 3: 11, 11, 13 (the last takes the remainder)
+        for (std::size_t i = 0; i < 35; ++i) EXPECT_EQ(s[i], (i < 11 ? 2 : i < 22 ? 3 : 4) * 1000 + static_cast<long>(i));
+        const auto b = bytes_of(path);  // the file holds what the workers wrote (MAP_SHARED)
+        ASSERT_EQ(b.size(), 35 * sizeof(long));
+        for (std::size_t i = 0; i < 35; ++i) EXPECT_EQ(at_byte<long>(b, i * sizeof(long)), s[i]) << "element " << i;
+    }
+    // The mappings go with the last handle; the file stays, with the data.
+    for (int i = 0; i < 1000 && weft::detail::shm_lookup(name); ++i) weft::yield();
+    EXPECT_EQ(weft::detail::shm_lookup(name), nullptr);
+    ASSERT_TRUE(std::filesystem::exists(path));
+    const auto b = bytes_of(path);
+    ASSERT_EQ(b.size(), 35 * sizeof(long));
+    EXPECT_EQ(at_byte<long>(b, 34 * sizeof(long)), 4034);
+    // The default mode reopens an existing file "r+": the content is kept.
+    weft::SharedArray<long, 2> again(path, {5, 7}, 0, "", {.pids = {2, 3}});
+    EXPECT_EQ(again(4, 6), 4034);
+    EXPECT_EQ(again(0, 0), 2000);
+}
+
+TEST_F(SharedArrayFile, DefaultModeCreatesAMissingFile) {
+    const std::string path = file("new.bin");
+    weft::SharedArray<long, 2> s(path, {3, 4}, 0, "", {.init = fill_with_myid, .pids = {2, 3, 4}});
+    EXPECT_EQ(rows(s), "2 2 3 4\n2 3 3 4\n2 3 4 4\n");  // localindices as in the SPEC's 3x4 example
+    EXPECT_EQ(std::filesystem::file_size(path), 12 * sizeof(long));
+}
+
+TEST_F(SharedArrayFile, ReadOnlyModeRefusesWrites) {
+    const std::string path = file("ro.bin");
+    {
+        std::ofstream out(path, std::ios::binary);
+        for (long v = 1; v <= 10; ++v) out.write(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    weft::SharedArray<const long, 1> r(path, {10}, 0, "r", {.pids = {2, 3}});
+    EXPECT_EQ(r[0], 1);
+    EXPECT_EQ(r(9), 10);
+    EXPECT_EQ(weft::remotecall_fetch(sum_read_only, 2, r), 55);  // workers read it too
+    // The elements are const (static_asserts above), and the memory is mapped read-only.
+    EXPECT_TRUE(mapped_with(weft::sdata(r).data(), "r--s")) << "mode \"r\" maps the file without PROT_WRITE";
+    // A non-const array, or an init function, cannot open a file read-only.
+    const auto e1 = message_of<std::invalid_argument>([&] { weft::SharedArray<long, 1> w(path, {10}, 0, "r"); });
+    EXPECT_NE(e1.find("SharedArray<const T, N>"), std::string::npos) << e1;
+    EXPECT_NE(e1.find(path), std::string::npos) << e1;
+    const auto e2 = message_of<std::invalid_argument>(
+        [&] { weft::SharedArray<const long, 1> w(path, {10}, 0, "r", {.init = [](weft::SharedArray<const long, 1>&) {}}); });
+    EXPECT_NE(e2.find("init"), std::string::npos) << e2;
+    EXPECT_EQ(std::filesystem::file_size(path), 10 * sizeof(long));  // untouched
+    // The same file "r+" is writable, and writes reach it.
+    weft::SharedArray<long, 1> w(path, {10}, 0, "r+", {.pids = {2}});
+    w[3] = 40;
+    EXPECT_EQ(r[3], 40);
+    EXPECT_EQ(at_byte<long>(bytes_of(path), 3 * sizeof(long)), 40);
+}
+
+TEST_F(SharedArrayFile, OffsetIsHonoured) {
+    const std::string path = file("header.bin");
+    const std::string header = "HEADER-16-BYTES!";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << header;
+    }
+    // 10 ints after the 16-byte header: the file is extended to 56 bytes, the header kept.
+    weft::SharedArray<int, 1> s(path, {10}, 16, "r+", {.pids = {2, 3}});
+    EXPECT_EQ(std::filesystem::file_size(path), 56u);
+    for (int i = 0; i < 10; ++i) weft::remotecall_fetch(int_at, i % 2 ? 3 : 2, s, static_cast<std::size_t>(i), 100 + i);
+    auto b = bytes_of(path);
+    EXPECT_EQ(std::string(b.data(), 16), header);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(at_byte<int>(b, 16 + 4 * static_cast<std::size_t>(i)), 100 + i);
+    // An offset past a page boundary and not on one: mapped from the page below it.
+    const std::size_t far = 3 * 4096 + 12;
+    weft::SharedArray<int, 1> t(path, {5}, far, "r+", {.pids = {2, 3}});
+    EXPECT_EQ(std::filesystem::file_size(path), far + 20);
+    weft::remotecall_fetch(int_at, 3, t, std::size_t{4}, 77);
+    t[0] = 55;
+    b = bytes_of(path);
+    EXPECT_EQ(at_byte<int>(b, far), 55);
+    EXPECT_EQ(at_byte<int>(b, far + 16), 77);
+    EXPECT_EQ(at_byte<int>(b, 16), 100);  // the first array's bytes are untouched
+    EXPECT_EQ(s[0], 100);
+}
+
+TEST_F(SharedArrayFile, AppendModeKeepsTheContentAndExtends) {
+    // Julia's test: 4 bytes of 0x01, then a 10x10 UInt8 array at offset 4 initialised to 0x02.
+    const std::string path = file("append.bin");
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << std::string(4, '\x01');
+    }
+    weft::SharedArray<std::uint8_t, 2> s(path, {10, 10}, 4, "a+", {.init = fill_two, .pids = {2, 3, 4}});
+    const auto b = bytes_of(path);
+    ASSERT_EQ(b.size(), 104u);
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(b[i], 1) << i;
+    for (std::size_t i = 4; i < 104; ++i) EXPECT_EQ(b[i], 2) << i;
+    // "w+" truncates: the old bytes are gone, the array is zero.
+    weft::SharedArray<std::uint8_t, 1> z(path, {8}, 0, "w+", {.pids = {2}});
+    EXPECT_EQ(std::filesystem::file_size(path), 8u);
+    for (auto v : weft::sdata(z)) EXPECT_EQ(v, 0);
+}
+
+TEST_F(SharedArrayFile, ErrorsNameThePathAndWhatToDo) {
+    const std::string missing = file("missing.bin");
+    auto e = message_of<std::invalid_argument>([&] { weft::SharedArray<const long, 1> a(missing, {4}, 0, "r"); });
+    EXPECT_NE(e.find(missing), std::string::npos) << e;
+    EXPECT_NE(e.find("does not exist"), std::string::npos) << e;
+    EXPECT_NE(e.find("\"w+\""), std::string::npos) << e;  // what to do
+    EXPECT_FALSE(std::filesystem::exists(missing));
+
+    try {
+        weft::SharedArray<long, 1> a(missing, {4}, 0, "r+");
+        FAIL() << "no exception";
+    } catch (const std::system_error& x) {
+        EXPECT_EQ(x.code(), std::errc::no_such_file_or_directory);
+        EXPECT_NE(std::string(x.what()).find(missing), std::string::npos) << x.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(missing));
+
+    const std::string shortf = file("short.bin");
+    {
+        std::ofstream out(shortf, std::ios::binary);
+        out << std::string(20, 'x');
+    }
+    e = message_of<std::invalid_argument>([&] { weft::SharedArray<const long, 1> a(shortf, {4}, 0, "r"); });
+    EXPECT_NE(e.find("20 bytes long, too short"), std::string::npos) << e;
+    EXPECT_NE(e.find(shortf), std::string::npos) << e;
+
+    e = message_of<std::invalid_argument>([&] { weft::SharedArray<long, 1> a(shortf, {1}, 4, "r+"); });
+    EXPECT_NE(e.find("offset 4 is not a multiple"), std::string::npos) << e;
+    EXPECT_NE(e.find("(" + std::to_string(alignof(long)) + " bytes)"), std::string::npos) << e;
+
+    e = message_of<std::invalid_argument>([&] { weft::SharedArray<long, 1> a(shortf, {1}, 0, "w"); });
+    EXPECT_NE(e.find("mode \"w\" is not one of"), std::string::npos) << e;
+    EXPECT_EQ(std::filesystem::file_size(shortf), 20u);  // no mode error touched the file
+
+    // A directory is not a file to map.
+    e = message_of<std::invalid_argument>([&] { weft::SharedArray<const long, 1> a(dir_.string(), {1}, 0, "r"); });
+    EXPECT_NE(e.find("not a regular file"), std::string::npos) << e;
 }
 
 TEST(SharedArrayStale, DeadProcessSegmentsRemoved) {
