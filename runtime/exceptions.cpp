@@ -12,6 +12,7 @@
 
 #include "stack_traces.hpp"
 #include "weft/cluster.hpp"
+#include "weft/remotecall.hpp"
 
 namespace weft {
 namespace {
@@ -197,5 +198,14 @@ CapturedException capture_current_exception() {
     }
     return c;
 }
+void rethrow_not_registered(const std::logic_error& e, const CallSite& site) {
+    const CallSite at = users_site(site);
+    if (!at.known()) throw;  // the original error, as it is
+    std::string what = e.what();
+    const std::size_t cut = what.find(';');  // "f is not registered for remote calls; add ..."
+    what.insert(cut == std::string::npos ? what.size() : cut, " (called at " + at.str() + ")");
+    throw std::logic_error(what);
+}
+
 }  // namespace detail
 }  // namespace weft

@@ -40,6 +40,19 @@ std::shared_ptr<RefHandle> ref_for_call(int where, const CallSite& site);
 /// Registers `f` with the enclosing weft::sync, if any.
 void sync_track_future(std::shared_ptr<RefHandle> f);
 
+/// Throws `e` (a function that is not registered) again with the call's place in its text.
+[[noreturn]] void rethrow_not_registered(const std::logic_error& e, const CallSite& site);
+
+/// The id `fn` is registered under; for a function that is not, the error names the call.
+template <class F, class... Args>
+FnId id_for_call(const F& fn, const CallSite& site) {
+    try {
+        return CallTraits<F, Args...>::id(fn);
+    } catch (const std::logic_error& e) {
+        rethrow_not_registered(e, site);
+    }
+}
+
 template <class F, class... Args>
 auto make_packet(const F& f, Args&&... args) {
     return CallPacket<F, Args...>{f, std::forward_as_tuple(std::forward<Args>(args)...)};
@@ -60,7 +73,7 @@ std::shared_ptr<RefHandle> start_call(const F& fn, std::optional<FnId> id, ProcA
         run_local(CallTraits<F, Args...>::local_job(fn, std::forward<Args>(args)...), h.get());
         if (K == CallKind::call_wait) ref_wait(*h);
     } else {
-        const FnId fid = id ? *id : CallTraits<F, Args...>::id(fn);
+        const FnId fid = id ? *id : id_for_call<F, Args...>(fn, at.site);
         auto pk = make_packet<F>(fn, std::forward<Args>(args)...);
         send_call(K, pid, fid, &decltype(pk)::encode, &pk, h.get(), at.site);
     }
@@ -80,7 +93,7 @@ call_result_t<F, Args...> fetch_call(const F& fn, std::optional<FnId> id, ProcAt
         if constexpr (std::is_void_v<R>) return;
         else return std::move(*static_cast<R*>(v.ptr.get()));
     } else {
-        const FnId fid = id ? *id : CallTraits<F, Args...>::id(fn);
+        const FnId fid = id ? *id : id_for_call<F, Args...>(fn, at.site);
         auto pk = make_packet<F>(fn, std::forward<Args>(args)...);
         if constexpr (std::is_void_v<R>) {
             call_fetch(pid, fid, &decltype(pk)::encode, &pk, nullptr, nullptr, at.site, timeout);

@@ -31,6 +31,7 @@ namespace {
 int twice(int x) { return 2 * x; }
 double as_double(int x) { return innermost_thrower(x) * 1.0; }
 int where_am_i() { return weft::myid(); }
+int never_registered(int x) { return x; }  // deliberately not in WEFT_REMOTE
 
 std::string joined(const std::vector<std::string>& frames) {
     std::string s;
@@ -214,6 +215,24 @@ TEST_F(Errors, TemplateFormCallsRegisteredFunctions) {
 }
 
 // Run as a child (below): the error escapes main through gtest (--gtest_catch_exceptions=0).
+// A function that is not registered, called on another process by value (the template
+// form is a link error instead): the error names the function, the call's file:line and
+// what to add, and nothing is sent.
+TEST_F(Errors, AnUnregisteredFunctionNamesItselfAndTheCallSite) {
+    const int line = __LINE__ + 2;
+    try {
+        weft::remotecall_fetch(never_registered, 2, 1);
+        FAIL() << "no exception";
+    } catch (const std::logic_error& e) {
+        const std::string w = e.what();
+        EXPECT_NE(w.find("never_registered(int) is not registered for remote calls (called at "), std::string::npos) << w;
+        EXPECT_NE(w.find("errors_test.cpp:" + std::to_string(line) + ":"), std::string::npos) << w;
+        EXPECT_NE(w.find("WEFT_REMOTE(" ), std::string::npos) << w;
+    }
+    EXPECT_THROW(weft::remotecall(never_registered, 2, 1), std::logic_error);
+    EXPECT_EQ(weft::remotecall_fetch(twice, 2, 4), 8);  // the connection is untouched
+}
+
 TEST_F(Errors, ChildLetsAPmapErrorEscapeMain) {
     if (!std::getenv("WEFT_TEST_ESCAPE_CHILD")) GTEST_SKIP() << "run by EscapingMainPrintsTheReportAndExits1";
     auto r = weft::pmap(as_double, std::vector<int>{1, 2, 3, 4});
