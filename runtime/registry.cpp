@@ -167,6 +167,12 @@ void* function_pointer(FnId id) {
     return f->fnptr;
 }
 
+std::unique_ptr<Job> decode_not_callable(InArchive&, void* fnptr) {
+    throw std::logic_error(rt::symbol_name(fnptr) + " (a lambda passed as a function pointer) was registered so that "
+                           "its pointer can travel; its parameter or result types cannot cross processes, so it "
+                           "cannot be called remotely itself");
+}
+
 std::string pretty_to_name(const char* pretty) {
     std::string s(pretty);
     auto at = s.find("F = ");

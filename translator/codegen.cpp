@@ -128,9 +128,11 @@ bool has_word(const std::string& s, llvm::StringRef word) {
 }
 
 /// Can the printed type be written in the closure? Not: lambdas, unnamed types, the
-/// invented parameters of generic lambdas, undeduced `auto`.
+/// invented parameters of generic lambdas, undeduced `auto`, function pointers (the
+/// declarator wraps the name).
 bool nameable(clang::QualType qt, const std::string& printed) {
     if (printed.empty() || qt->isUndeducedType()) return false;
+    if (qt->isFunctionPointerType()) return false;  // `int (*)(int) f{};` does not declare f
     for (const char* bad : {"(lambda", "(unnamed", "(anonymous", "type-parameter-"})
         if (printed.find(bad) != std::string::npos) return false;
     return !has_word(printed, "auto") && !has_word(printed, "decltype");

@@ -71,6 +71,7 @@ clang::DiagnosticBuilder report(clang::DiagnosticsEngine& D, clang::SourceLocati
         ERR(NotACall, "'#pragma weft %0' needs a function call: 'auto x = f(args);', 'x = f(args);' or 'f(args);'")
         WARN(NoSync, "'#pragma weft distributed' without reduce returns at once, and no enclosing '#pragma weft sync' waits for it; put the loop inside a sync block, or wait for the Futures of weft::distributed_for")
         NOTE(GeneratedSerialize, "generated 'serialize' for struct %0, captured by '#pragma weft %1'")
+        NOTE(LambdaStruct, "lambda '%0' becomes struct '%1', captured by '#pragma weft %2'")
 #undef ERR
 #undef WARN
 #undef NOTE

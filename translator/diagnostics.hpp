@@ -50,6 +50,7 @@ enum class Diag {
     AssignCapture,
     GlobalRead,
     GeneratedSerialize,
+    LambdaStruct,
     // loops (loop_shape.cpp, rewrite_threads.cpp, rewrite_threadcall.cpp)
     LoopNotFor,
     LoopInit,

@@ -3,9 +3,12 @@
 // generated `serialize` for the file's aggregate structs.
 #include "serializable.hpp"
 
+#include "codegen.hpp"
 #include "diagnostics.hpp"
 
 #include <clang/AST/DeclTemplate.h>
+#include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
 
 namespace weft::tr {
 
@@ -96,6 +99,7 @@ class Checker {
         if (qt->isDependentType()) return true;
         const clang::Type* ty = qt.getCanonicalType().getTypePtr();
         if (ty->isArithmeticType() || ty->isEnumeralType()) return true;
+        if (ty->isFunctionPointerType()) return true;  // a registered function's id; the runtime checks it
         if (ty->isPointerType() || ty->isMemberPointerType() || ty->isNullPtrType()) {
             why = ": pointers are not sent between processes";
             return false;
@@ -110,10 +114,7 @@ class Checker {
             why = "";
             return false;
         }
-        if (rd->isLambda()) {
-            why = ": a lambda cannot be sent; use a named function";
-            return false;
-        }
+        if (rd->isLambda()) return lambda_ok(rd, why, depth);
         if (is_weft_decl(rd)) return true;
         if (rd->isInStdNamespace()) {
             llvm::StringRef name = rd->getIdentifier() ? rd->getName() : "";
@@ -137,6 +138,163 @@ class Checker {
     }
 
   private:
+    /// A lambda without a capture list travels as an empty class (nothing at all). One with
+    /// captures is turned into a struct with the captures as members, operator() holding
+    /// its body and a serialize, when it captures by value variables that can be sent
+    /// (lambdas among them, recursively) and is not generic (a local class has no member
+    /// templates); its initialiser becomes `weft_lambda_L<line>_C<col>{captures...}`.
+    bool lambda_ok(const clang::CXXRecordDecl* rd, std::string& why, int depth) {
+        rd = rd->getCanonicalDecl();
+        if (rd->getLambdaCaptureDefault() == clang::LCD_None && rd->capture_size() == 0) return true;
+        if (auto it = t_.lambda_structs.find(rd); it != t_.lambda_structs.end()) {
+            if (!it->second) why = ": a lambda with captures that cannot be sent (see above)";
+            return it->second;
+        }
+        t_.lambda_structs[rd] = false;  // a lambda that (indirectly) captures itself is refused
+        const clang::LambdaExpr* le = find_lambda(rd);
+        if (!le) {
+            why = ": a lambda with captures is sent only when it is written in this file";
+            return false;
+        }
+        if (le->isGenericLambda()) {
+            why = ": a generic lambda with captures cannot be sent (it would become a local struct, which "
+                  "cannot have a template operator()); give its parameters types";
+            return false;
+        }
+        struct Member { const clang::ValueDecl* var; std::string name; };
+        std::vector<Member> members;
+        for (const clang::LambdaCapture& c : le->captures()) {
+            if (c.capturesThis() || c.capturesVLAType()) {
+                why = ": the lambda captures 'this', which cannot be sent; capture the members it needs by value";
+                return false;
+            }
+            const clang::ValueDecl* v = c.getCapturedVar();
+            const std::string name = v ? v->getNameAsString() : "";
+            if (c.getCaptureKind() == clang::LCK_ByRef) {
+                why = ": the lambda captures '" + name + "' by reference; capture it by value ([" + name +
+                      "] or [=]) to send the lambda";
+                return false;
+            }
+            if (le->isInitCapture(&c)) {
+                why = ": the lambda has an init-capture '" + name + "'; capture a variable by value instead";
+                return false;
+            }
+            std::string inner;
+            if (v->getType().getNonReferenceType()->isArrayType()) {
+                why = ": the lambda captures the C array '" + name + "'";
+                return false;
+            }
+            if (!ok(v->getType(), inner, depth + 1)) {
+                why = ", because the lambda captures '" + name + "' of type '" +
+                      v->getType().getNonReferenceType().getAsString(t_.ctx.getPrintingPolicy()) + "'" + inner;
+                return false;
+            }
+            members.push_back({v, name});
+        }
+        // Where the struct goes: before the statement holding the lambda, in the main file.
+        clang::CharSourceRange range = t_.expr_range(le);
+        const clang::Stmt* stmt = enclosing_statement(le);
+        clang::CharSourceRange stmt_range = stmt ? t_.stmt_range(stmt) : clang::CharSourceRange();
+        if (range.isInvalid() || stmt_range.isInvalid() || !t_.sm.isInMainFile(range.getBegin())) {
+            why = ": a lambda with captures is sent only when it is written in this file, outside macros";
+            return false;
+        }
+        const unsigned b = t_.sm.getFileOffset(range.getBegin()), e = t_.sm.getFileOffset(range.getEnd());
+        for (const Site& s : t_.sites)
+            if (s.pragma && t_.sm.isInMainFile(s.pragma->directive_loc) &&
+                t_.sm.getFileOffset(s.pragma->directive_loc) > b && t_.sm.getFileOffset(s.pragma->directive_loc) < e) {
+                why = ": the lambda holds a '#pragma weft' directive";
+                return false;
+            }
+        if (t_.rw.edited(b, e)) {
+            why = ": the lambda was already rewritten";
+            return false;
+        }
+        const clang::CXXMethodDecl* op = le->getCallOperator();
+        std::string params;
+        if (clang::FunctionTypeLoc fl = op->getFunctionTypeLoc(); fl && fl.getLParenLoc().isValid())
+            params = t_.text(clang::Lexer::makeFileCharRange(
+                clang::CharSourceRange::getCharRange(fl.getLParenLoc().getLocWithOffset(1), fl.getRParenLoc()), t_.sm,
+                t_.lo));
+        std::string result;
+        if (clang::FunctionTypeLoc fl = op->getFunctionTypeLoc(); fl && le->hasExplicitResultType())
+            result = " -> " + t_.text(clang::Lexer::makeFileCharRange(
+                                  clang::CharSourceRange::getTokenRange(fl.getReturnLoc().getSourceRange()), t_.sm, t_.lo));
+        if (result == " -> ") {
+            why = ": its return type is not written in this file";
+            return false;
+        }
+        clang::CharSourceRange body_range = clang::Lexer::makeFileCharRange(
+            clang::CharSourceRange::getTokenRange(le->getBody()->getSourceRange()), t_.sm, t_.lo);
+        if (body_range.isInvalid()) {
+            why = ": a lambda with captures is sent only when it is written in this file, outside macros";
+            return false;
+        }
+        const std::string name =
+            "weft_lambda_L" + std::to_string(t_.line(range.getBegin())) + "_C" + std::to_string(t_.column(range.getBegin()));
+        std::string aliases, decls, names;
+        for (const Member& m : members) {
+            Capture cap;
+            cap.decl = m.var;
+            cap.name = m.name;
+            cap.type = m.var->getType();
+            decls += " " + capture_type(t_, cap, name, aliases) + " " + m.name + "{};";
+            names += (names.empty() ? "" : ", ") + m.name;
+        }
+        const unsigned stmt_line = t_.line(stmt_range.getBegin());
+        const std::string indent = t_.indent_of(stmt_range.getBegin());
+        std::string def = aliases + "struct " + name + " {" + decls;
+        def += t_.line_directive(t_.line(body_range.getBegin()));
+        def += indent + "  auto operator()(" + params + ")" + (le->isMutable() ? "" : " const") + result + " " +
+               t_.text(body_range);
+        def += t_.line_directive(stmt_line);
+        def += indent + "  void serialize(weft::OutArchive& weft_ar) { weft_ar(" + names + "); }";
+        def += " void serialize(weft::InArchive& weft_ar) { weft_ar(" + names + "); }";
+        def += " };" + t_.line_directive(stmt_line) + indent;
+        const std::string introducer = t_.text(clang::Lexer::makeFileCharRange(
+            clang::CharSourceRange::getTokenRange(le->getIntroducerRange()), t_.sm, t_.lo));
+        std::string object = name + "{" + names + "}";
+        if (t_.line(range.getEnd()) != t_.line(range.getBegin()))  // what follows keeps its line
+            object += t_.line_directive(t_.line(range.getEnd()));
+        t_.rw.ReplaceText(range, object);
+        t_.rw.InsertText(stmt_range.getBegin(), def, /*after=*/true);
+        report(t_.diags, range.getBegin(), Diag::LambdaStruct) << introducer << name << p_.spelling;
+        t_.lambda_structs[rd] = true;
+        return true;
+    }
+
+    const clang::LambdaExpr* find_lambda(const clang::CXXRecordDecl* rd) {
+        if (!t_.lambdas_scanned) {
+            t_.lambdas_scanned = true;
+            struct Finder : clang::RecursiveASTVisitor<Finder> {
+                Translation& t;
+                explicit Finder(Translation& t) : t(t) {}
+                bool VisitLambdaExpr(clang::LambdaExpr* e) {
+                    if (t.sm.isInMainFile(t.sm.getExpansionLoc(e->getBeginLoc())))
+                        t.lambdas[e->getLambdaClass()->getCanonicalDecl()] = e;
+                    return true;
+                }
+            } finder(t_);
+            for (clang::Decl* d : t_.ctx.getTranslationUnitDecl()->decls())
+                if (t_.sm.isInMainFile(t_.sm.getExpansionLoc(d->getBeginLoc()))) finder.TraverseDecl(d);
+        }
+        auto it = t_.lambdas.find(rd);
+        return it == t_.lambdas.end() ? nullptr : it->second;
+    }
+
+    /// The statement directly inside braces that holds `e`, or null.
+    const clang::Stmt* enclosing_statement(const clang::Expr* e) {
+        clang::DynTypedNode n = clang::DynTypedNode::create(*e);
+        for (int i = 0; i < 256; ++i) {
+            auto parents = t_.ctx.getParents(n);
+            if (parents.empty()) return nullptr;
+            if (parents[0].get<clang::CompoundStmt>()) return n.get<clang::Stmt>();
+            if (parents[0].get<clang::FunctionDecl>() || parents[0].get<clang::TranslationUnitDecl>()) return nullptr;
+            n = parents[0];
+        }
+        return nullptr;
+    }
+
     bool arg_ok(const clang::TemplateArgument& a, std::string& why, int depth) {
         if (a.getKind() == clang::TemplateArgument::Type) return ok(a.getAsType(), why, depth + 1);
         if (a.getKind() == clang::TemplateArgument::Pack)

@@ -155,6 +155,12 @@ class Translation {
     /// Free serialize/save/load functions of the translation unit, found once.
     std::set<const clang::Decl*> free_serialize_targets;
     bool free_serialize_scanned = false;
+    /// The lambda expressions of the main file, by closure class (found once), and the
+    /// lambdas with captures already turned into structs (true) or refused (false) because
+    /// a closure captures them.
+    std::map<const clang::CXXRecordDecl*, const clang::LambdaExpr*> lambdas;
+    bool lambdas_scanned = false;
+    std::map<const clang::CXXRecordDecl*, bool> lambda_structs;
 };
 
 /// Is `d` declared in namespace weft (or one nested in it)?

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -310,11 +311,59 @@ inline std::enable_if_t<!std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InAr
     }
 }
 
+namespace detail {
+// runtime/registry.cpp (declared again in detail/call.hpp, with FnId for the id type).
+std::uint64_t function_id(void* fnptr);
+void* function_pointer(std::uint64_t id);
+
+template <class T>
+inline constexpr bool is_function_pointer_v = std::is_pointer_v<T> && std::is_function_v<std::remove_pointer_t<T>>;
+
+/// A class with no data that can be made anew on the other side: a captureless lambda,
+/// an empty function object, a tag. It travels as nothing at all (cereal elides empty
+/// classes in weft's archives) and is default-constructed where it arrives.
+template <class T>
+inline constexpr bool is_stateless_v = std::is_class_v<T> && std::is_empty_v<T> && !std::is_polymorphic_v<T> &&
+                                       std::is_default_constructible_v<T> && std::is_trivially_copyable_v<T>;
+
+/// The id under which a function pointer travels (0 for a null pointer). Throws
+/// std::logic_error naming the function when it is not registered, before anything is sent.
+inline std::uint64_t function_id_to_send(void* fnptr, int peer) {
+    if (!fnptr) return 0;
+    try {
+        return function_id(fnptr);
+    } catch (const std::logic_error& e) {
+        throw std::logic_error("weft: a function pointer cannot be sent to process " + std::to_string(peer) +
+                               ": " + e.what());
+    }
+}
+}  // namespace detail
+
+/// A function pointer travels as the registered id of its function (WEFT_REMOTE or
+/// '#pragma weft remote'; a captureless lambda converted to a function pointer where a
+/// registered function's parameter asks for one is registered by weft itself) and is the
+/// same function where it arrives: every process runs the same binary.
+template <class F>
+    requires detail::is_function_pointer_v<F>
+inline void CEREAL_SAVE_FUNCTION_NAME(OutArchive& ar, const F& f) {
+    const std::uint64_t id = detail::function_id_to_send(reinterpret_cast<void*>(f), ar.peer());
+    ar(id);
+}
+template <class F>
+    requires detail::is_function_pointer_v<F>
+inline void CEREAL_LOAD_FUNCTION_NAME(InArchive& ar, F& f) {
+    std::uint64_t id = 0;
+    ar(id);
+    f = id == 0 ? nullptr : reinterpret_cast<F>(detail::function_pointer(id));
+}
+
 /// True when T can cross processes: arithmetic types, enums, std::string, standard
 /// containers, pair/tuple/optional/variant/array, and types with a cereal
-/// `serialize`/`save`/`load` (member or free), plus weft handles (Future, ...).
+/// `serialize`/`save`/`load` (member or free), plus weft handles (Future, ...);
+/// function pointers to registered functions (as their id); and classes with no data
+/// (a captureless lambda, an empty function object), which need no `serialize`.
 template <class T>
-concept Serializable = std::is_void_v<T> ||
+concept Serializable = std::is_void_v<T> || detail::is_function_pointer_v<T> || detail::is_stateless_v<T> ||
     (!std::is_pointer_v<T> && !std::is_member_pointer_v<T> && !std::is_reference_v<T> &&
      cereal::traits::is_output_serializable<T, OutArchive>::value &&
      cereal::traits::is_input_serializable<T, InArchive>::value);
@@ -330,6 +379,15 @@ constexpr void require_serializable() {
 }
 }  // namespace detail
 }  // namespace weft
+
+// Function pointers use weft's save/load above, not cereal's catch-all for raw pointers
+// (cereal/types/common.hpp, which refuses them).
+namespace cereal {
+template <class Archive, class R, class... P>
+struct specialize<Archive, R (*)(P...), specialization::non_member_load_save> {};
+template <class Archive, class R, class... P>
+struct specialize<Archive, R (*)(P...) noexcept, specialization::non_member_load_save> {};
+}  // namespace cereal
 
 CEREAL_REGISTER_ARCHIVE(weft::OutArchive)
 CEREAL_REGISTER_ARCHIVE(weft::InArchive)

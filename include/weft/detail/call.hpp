@@ -93,6 +93,32 @@ struct FnRef {
     }
 };
 
+template <class R, class... P>
+std::unique_ptr<Job> decode_function_call(InArchive& ar, void* fnptr);
+
+/// A decoder for a function registered only so that its pointer can travel (its
+/// parameters cannot): calling it remotely is refused where it arrives.
+std::unique_ptr<Job> decode_not_callable(InArchive&, void*);
+
+/// A captureless lambda (an empty class convertible to the function pointer type Fp)
+/// passed where a registered function takes a function pointer: the function it converts
+/// to is registered under the lambda type's name during static initialisation, in every
+/// process of the binary, so that the pointer travels by id as a registered function's does.
+template <class L, class Fp>
+struct LambdaFunction;
+template <class L, class R, class... P>
+struct LambdaFunction<L, R (*)(P...)> {
+    static std::unique_ptr<Job> decode(InArchive& ar, void* fnptr) {
+        if constexpr ((Serializable<std::decay_t<P>> && ...) && Serializable<std::decay_t<R>>)
+            return decode_function_call<R, P...>(ar, fnptr);
+        else
+            return decode_not_callable(ar, fnptr);
+    }
+    static inline const FnId id = register_function(std::string("lambda ") + typeid(L).name() + " as " +
+                                                        typeid(R (*)(P...)).name(),
+                                                    reinterpret_cast<void*>(static_cast<R (*)(P...)>(L{})), &decode);
+};
+
 /// What a function object member must be to travel: function pointers become FnRef,
 /// everything else stays as it is.
 template <class F>
@@ -216,8 +242,14 @@ struct CallTraits<R (*)(P...), Args...> {
     }
     template <class Q, class A>
     static void encode_one(OutArchive& ar, A&& a) {
-        if constexpr (std::is_same_v<std::decay_t<A>, Q>) ar(a);
-        else ar(Q(std::forward<A>(a)));
+        if constexpr (std::is_same_v<std::remove_cvref_t<A>, Q>) {
+            ar(a);
+        } else {
+            // A captureless lambda for a function-pointer parameter: the function it converts to travels.
+            if constexpr (is_function_pointer_v<Q> && is_stateless_v<std::remove_cvref_t<A>>)
+                (void)LambdaFunction<std::remove_cvref_t<A>, Q>::id;
+            ar(Q(std::forward<A>(a)));
+        }
     }
 };
 
@@ -242,7 +274,12 @@ struct CallTraits<F, Args...> {
         if constexpr (callable_has_state<F>) ar(f);
     }
     template <class... A>
-    static void encode_args(OutArchive& ar, A&&... a) { (ar(a), ...); }
+    static void encode_args(OutArchive& ar, A&&... a) { (encode_one(ar, a), ...); }
+    template <class A>
+    static void encode_one(OutArchive& ar, A& a) {
+        if constexpr (std::is_function_v<A>) ar(&a);  // a function's name: its pointer travels
+        else ar(a);
+    }
 };
 
 /// Decays F so that function names and references become what CallTraits expects.
