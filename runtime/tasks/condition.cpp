@@ -4,6 +4,7 @@
 #include <boost/fiber/context.hpp>
 
 #include "log.hpp"
+#include "tasks/asan_fibers.hpp"
 #include "threads/hooks.hpp"
 
 namespace weft {
@@ -18,6 +19,7 @@ void Condition::wait() {
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
     me->suspend();
+    rt::asan::landed();
 }
 
 bool Condition::notify_one() {

@@ -15,6 +15,7 @@
 #include "asio.hpp"
 #include "config.hpp"
 #include "log.hpp"
+#include "tasks/asan_fibers.hpp"
 #include "tasks/event_loop.hpp"
 #include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
@@ -74,15 +75,25 @@ class LoopAlgo final : public bf::algo::algorithm {
   public:
     LoopAlgo() { g_algo = this; }
 
-    void awakened(bf::context* c) noexcept override { c->ready_link(rq_); }
+    void awakened(bf::context* c) noexcept override {
+        if (c->is_context(bf::type::dispatcher_context)) dispatcher_ = c;
+        c->ready_link(rq_);
+    }
 
+    /// Boost switches to what this returns (to the dispatcher when it is null, unless the
+    /// dispatcher itself asks): the place to tell ASan (tasks/asan_fibers.hpp).
     bf::context* pick_next() noexcept override {
-        if (rq_.empty()) return nullptr;
+        bf::context* self = bf::context::active();
+        const bool in_dispatcher = self->is_context(bf::type::dispatcher_context);
+        if (in_dispatcher) dispatcher_ = self;
+        bf::context* c = nullptr;
         // Only the dispatcher may skip a turn: every 8th pick lets suspend_until poll I/O,
         // so a busy process still serves its sockets.
-        if (bf::context::active()->is_context(bf::type::dispatcher_context) && (++picks_ & 7) == 0) return nullptr;
-        bf::context* c = &rq_.front();
-        rq_.pop_front();
+        if (!rq_.empty() && !(in_dispatcher && (++picks_ & 7) == 0)) {
+            c = &rq_.front();
+            rq_.pop_front();
+        }
+        if (c || !in_dispatcher) asan::switch_to(self, c ? c : dispatcher_);
         return c;
     }
 
@@ -97,6 +108,7 @@ class LoopAlgo final : public bf::algo::algorithm {
     }
 
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
+        asan::landed();
         if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
         if (!rq_.empty()) {
             run_io(now_only);
@@ -134,6 +146,7 @@ class LoopAlgo final : public bf::algo::algorithm {
 
   private:
     bf::scheduler::ready_queue_type rq_;
+    bf::context* dispatcher_ = nullptr;
     unsigned picks_ = 0;
     SpinGovernor governor_;
 };
@@ -163,17 +176,21 @@ struct PooledStack {
         void* vp = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
         if (vp == MAP_FAILED) throw std::bad_alloc();
         ::mprotect(vp, page, PROT_NONE);
+        asan::stack_mapped(static_cast<char*>(vp) + page, stack_size());
         boost::context::stack_context sc;
         sc.size = total;
         sc.sp = static_cast<char*>(vp) + total;
         return sc;
     }
     void deallocate(boost::context::stack_context& sc) noexcept {
+        const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+        asan::stack_released(static_cast<char*>(sc.sp) - sc.size + page, sc.size - page);
         auto& p = pool();
         if (p.size() < 4096) {  // 1,000s of tasks in flight reuse stacks, no mmap
             p.push_back(sc);
             return;
         }
+        asan::stack_unmapped(static_cast<char*>(sc.sp) - sc.size + page, sc.size - page);
         ::munmap(static_cast<char*>(sc.sp) - sc.size, sc.size);
     }
 };
@@ -199,6 +216,9 @@ void install_scheduler() {
     g_runtime_thread = std::this_thread::get_id();
     install_event_loop();
     bf::use_scheduling_algorithm<LoopAlgo>();
+#ifdef WEFT_ASAN_FIBERS
+    std::atexit([] { asan::at_exit(); });  // runs before LeakSanitizer's check (registered at start)
+#endif
 }
 bool scheduler_installed() { return g_io != nullptr; }
 bool on_runtime_thread() { return g_io && std::this_thread::get_id() == g_runtime_thread; }
@@ -206,11 +226,13 @@ bool in_task() { return !bf::context::active()->is_context(bf::type::dispatcher_
 
 void launch(std::function<void()> fn) {
     bf::fiber(bf::launch::post, std::allocator_arg, PooledStack{}, [fn = std::move(fn)] {
+        asan::landed();
         try {
             fn();
         } catch (...) {
             log_error("a task ended with an uncaught exception:\n", describe(std::current_exception()));
         }
+        asan::task_ending();
     }).detach();
 }
 
@@ -222,6 +244,7 @@ void Event::wait() {
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
     me->suspend();
+    asan::landed();
 }
 
 bool Event::wait_for(std::chrono::nanoseconds d) {
@@ -241,6 +264,7 @@ bool Event::wait_for(std::chrono::nanoseconds d) {
     });
     waiters_.push_back(me);
     me->suspend();
+    asan::landed();
     st->done = true;
     t.cancel();
     return !st->fired;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "log.hpp"
+#include "tasks/asan_fibers.hpp"
 #include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
 #include "weft/exceptions.hpp"
@@ -114,6 +115,7 @@ void sleep_ns(long long ns) {
     check_not_in_threadcall("weft::sleep");
     check_interrupt();
     boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
+    asan::landed();
     check_interrupt();
 }
 
@@ -124,5 +126,6 @@ void yield() {
     rt::check_not_in_threadcall("weft::yield");
     detail::check_interrupt();
     boost::this_fiber::yield();
+    rt::asan::landed();
 }
 }  // namespace weft
