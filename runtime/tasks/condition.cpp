@@ -4,6 +4,7 @@
 #include <boost/fiber/context.hpp>
 
 #include "log.hpp"
+#include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
 
 namespace weft {
@@ -17,6 +18,7 @@ void Condition::wait() {
     rt::check_not_in_threadcall("a wait on a weft::Condition (a Channel's put, take, fetch or wait)");
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
+    rt::BlockedWhile blocked;
     me->suspend();
 }
 

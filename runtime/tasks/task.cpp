@@ -113,7 +113,10 @@ void sleep_ns(long long ns) {
                                     std::to_string(myid()) + ": pass a duration >= 0");
     check_not_in_threadcall("weft::sleep");
     check_interrupt();
-    boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
+    {
+        BlockedWhile blocked;
+        boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
+    }
     check_interrupt();
 }
 
