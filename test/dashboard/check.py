@@ -10,6 +10,8 @@ checks the dashboard from outside, as a user would.
                                   progress moving; a screenshot in OUTDIR (exit 77: SKIP
                                   when chromium is not installed)
   check.py status PROGRAM WEFTRUN `weftrun --status URL` and `--json` print the cluster
+  check.py loops PROGRAM          a distributed_for and an everywhere show as running
+                                  operations (without WEFT_PROGRESS, and nothing drawn)
 
 Every wait polls a condition with a deadline; the processes started are ended by pid.
 """
@@ -82,6 +84,24 @@ def get(url, headers=None):
         return e.code, dict(e.headers), e.read().decode()
 
 
+def read_events(url, headers, count):
+    """Reads `count` server-sent events from url; returns their data, parsed as JSON."""
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=DEADLINE_S) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "text/event-stream", (r.status, dict(r.headers))
+        events, data = [], []
+        while len(events) < count:
+            line = r.readline().decode()
+            assert line, "the event stream ended after %d events" % len(events)
+            line = line.rstrip("\n")
+            if line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and data:
+                events.append(json.loads("\n".join(data)))
+                data = []
+        return events
+
+
 def poll(what, fn):
     """Calls fn until it returns a true value (with a deadline); returns it."""
     end = time.monotonic() + DEADLINE_S
@@ -143,7 +163,7 @@ def check_api(program):
     try:
         base, token = prog.base_and_token()
         # Refused without the token (401, with the scheme to use) and with a wrong one (403).
-        for path in ("/", "/api/state", "/metrics", "/api/status"):
+        for path in ("/", "/api/state", "/metrics", "/api/status", "/api/events"):
             code, headers, body = get(base + path)
             assert code == 401, "%s without a token: %d" % (path, code)
             assert headers.get("WWW-Authenticate") == "Bearer", headers
@@ -173,6 +193,15 @@ def check_api(program):
             assert w["ospid"] != procs[1]["ospid"], w
         m = gated_map(s)
         assert m and m["total"] == 8 and m["done"] == 0 and not m["finished"], s["maps"]
+
+        # Live updates: server-sent events carry the same state, a few times a second.
+        events = read_events(base + "/api/events?token=" + token, {}, 2)
+        for e in events:
+            assert len(live(e)) == 4 and all(p["running"] == 1 for p in live(e)), e["processes"]
+            assert gated_map(e)["total"] == 8, e["maps"]
+        assert events[1]["unix_time"] > events[0]["unix_time"], events
+        events = read_events(base + "/api/events", {"Authorization": "Bearer " + token}, 2)
+        assert len(live(events[1])) == 4, events[1]
 
         # Progress moves: release 3 elements.
         prog.send("release 3")
@@ -218,6 +247,43 @@ def check_api(program):
         prog.kill()
 
 
+def check_loops(program):
+    prog = Program(program)
+    try:
+        base, token = prog.base_and_token()
+        prog.send("loop")
+        prog.send("everywhere")
+
+        def ops(s):
+            by = {m["label"]: m for m in s["maps"]}
+            return by if "distributed_for" in by and "everywhere" in by else None
+        by = poll("the loop and everywhere listed", lambda: ops(state(base, token)))
+        loop, ew = by["distributed_for"], by["everywhere"]
+        assert loop["total"] == 8 and loop["done"] == 0 and not loop["finished"], loop
+        assert ew["total"] == 5 and ew["done"] == 0 and not ew["finished"], ew  # the master and 4 workers
+        # Each worker has its chunk of the loop and its everywhere call waiting at the gate.
+        s = poll("the loop's chunks blocked on the workers", lambda: (lambda s: s if all(
+            p["tasks_blocked"] >= 2 for p in s["processes"] if p["state"] not in ("master", "gone")) else None)(
+            state(base, token)))
+        prog.send("release_loop 13")  # 8 indices + 5 processes
+
+        def finished(s):
+            by = {m["label"]: m for m in s["maps"]}
+            return by if all(by[k]["finished"] and by[k]["done"] == by[k]["total"]
+                             for k in ("distributed_for", "everywhere")) else None
+        poll("the loop and everywhere finished", lambda: finished(state(base, token)))
+        code, _, text = get(base + "/metrics?token=" + token)
+        assert code == 200, code
+        prog.send("release 8")
+        prog.send("end")
+        out = prog.finish()
+        assert "map done: 90" in out, out
+        drawn = [l for l in prog.err if "distributed_for" in l or "everywhere" in l]
+        assert not drawn, "a progress bar on stderr without WEFT_PROGRESS: %s" % drawn
+    finally:
+        prog.kill()
+
+
 def check_env_unset(program):
     prog = Program(program, dashboard=None)
     try:
@@ -253,6 +319,9 @@ def check_browser(program, outdir):
             m = re.search(r'data-map="\d+" data-done="(\d+)" data-total="8"', dom)
             return rows, (int(m.group(1)) if m else None), dom
 
+        def live_mode():
+            m = re.search(r'<body[^>]* data-live="(\w+)"', dump_dom(chromium, url))
+            return m.group(1) if m else None
         rows, done, dom = poll("the page's worker table", lambda: (lambda r: r if len(r[0]) == 4 and r[1] == 0 else None)(rows_and_done()))
         assert sorted(rows) == [2, 3, 4, 5], rows
         prog.send("release 3")
@@ -281,6 +350,7 @@ def check_status(program, weftrun):
                            timeout=DEADLINE_S)
         assert r.returncode == 0, r.stderr
         assert len(re.findall(r"^\s+[2-5] (busy|idle)", r.stdout, re.M)) == 4 and "gated: 0/8" in r.stdout, r.stdout
+        assert re.search(r"^\s+id .* running +blocked ", r.stdout, re.M), r.stdout
         r = subprocess.run([weftrun, "--status", base.replace("http://", ""), "--token", token, "--json"],
                            capture_output=True, text=True, timeout=DEADLINE_S)
         assert r.returncode == 0, r.stderr
@@ -304,6 +374,8 @@ if __name__ == "__main__":
         check_env_unset(program)
     elif mode == "browser":
         sys.exit(check_browser(program, sys.argv[3]))
+    elif mode == "loops":
+        check_loops(program)
     elif mode == "status":
         check_status(program, sys.argv[3])
     else:
