@@ -202,6 +202,15 @@ def check_api(program):
         assert events[1]["unix_time"] > events[0]["unix_time"], events
         events = read_events(base + "/api/events", {"Authorization": "Bearer " + token}, 2)
         assert len(live(events[1])) == 4, events[1]
+        # Streams closed by their clients (a closed tab) are dropped: the master's sockets
+        # go back to what they were.
+        def sockets():
+            fds = "/proc/%d/fd" % prog.p.pid
+            return sum(1 for f in os.listdir(fds) if os.readlink(os.path.join(fds, f)).startswith("socket:"))
+        before = sockets()
+        for _ in range(10):
+            read_events(base + "/api/events?token=" + token, {}, 1)
+        poll("the closed streams' sockets closed", lambda: sockets() <= before)
 
         # Progress moves: release 3 elements.
         prog.send("release 3")
