@@ -261,25 +261,27 @@ def check_loops(program):
     try:
         base, token = prog.base_and_token()
         prog.send("loop")
+        prog.send("reduce")
         prog.send("everywhere")
+        labels = ("distributed_for", "distributed_reduce", "everywhere")
 
         def ops(s):
             by = {m["label"]: m for m in s["maps"]}
-            return by if "distributed_for" in by and "everywhere" in by else None
-        by = poll("the loop and everywhere listed", lambda: ops(state(base, token)))
-        loop, ew = by["distributed_for"], by["everywhere"]
+            return by if all(k in by for k in labels) else None
+        by = poll("the loops and everywhere listed", lambda: ops(state(base, token)))
+        loop, red, ew = by["distributed_for"], by["distributed_reduce"], by["everywhere"]
         assert loop["total"] == 8 and loop["done"] == 0 and not loop["finished"], loop
+        assert red["total"] == 4 and red["done"] == 0 and not red["finished"], red
         assert ew["total"] == 5 and ew["done"] == 0 and not ew["finished"], ew  # the master and 4 workers
         # Each worker has its chunk of the loop and its everywhere call waiting at the gate.
         s = poll("the loop's chunks blocked on the workers", lambda: (lambda s: s if all(
             p["tasks_blocked"] >= 2 for p in s["processes"] if p["state"] not in ("master", "gone")) else None)(
             state(base, token)))
-        prog.send("release_loop 13")  # 8 indices + 5 processes
+        prog.send("release_loop 17")  # 8 + 4 indices + 5 processes
 
         def finished(s):
             by = {m["label"]: m for m in s["maps"]}
-            return by if all(by[k]["finished"] and by[k]["done"] == by[k]["total"]
-                             for k in ("distributed_for", "everywhere")) else None
+            return by if all(by[k]["finished"] and by[k]["done"] == by[k]["total"] for k in labels) else None
         poll("the loop and everywhere finished", lambda: finished(state(base, token)))
         code, _, text = get(base + "/metrics?token=" + token)
         assert code == 200, code
@@ -287,7 +289,7 @@ def check_loops(program):
         prog.send("end")
         out = prog.finish()
         assert "map done: 90" in out, out
-        drawn = [l for l in prog.err if "distributed_for" in l or "everywhere" in l]
+        drawn = [l for l in prog.err if any(k in l for k in labels)]
         assert not drawn, "a progress bar on stderr without WEFT_PROGRESS: %s" % drawn
     finally:
         prog.kill()

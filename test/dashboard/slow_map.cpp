@@ -3,8 +3,10 @@
 // elements each wait for a token at a gate that the test controls through stdin:
 // "release N" puts N tokens, "end" closes stdin's control loop. Element 7 throws (and
 // on_error keeps the map going), so an error shows. Prints "map done: <sum>" at the end.
-// "loop" starts a distributed_for over 8 indices and "everywhere" an everywhere, both
+// "loop" starts a distributed_for over 8 indices, "reduce" a distributed_reduce over 4
+// and "everywhere" an everywhere, all
 // waiting at a second gate ("release_loop N"), for the dashboard to show them running.
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -28,6 +30,12 @@ struct Gated {
 struct GatedIndex {
     weft::RemoteChannel<int> gate;
     void operator()(std::int64_t) { gate.take(); }
+    template <class A>
+    void serialize(A& a) { a(gate); }
+};
+struct GatedValue {
+    weft::RemoteChannel<int> gate;
+    long operator()(std::int64_t i) { return gate.take() * i; }
     template <class A>
     void serialize(A& a) { a(gate); }
 };
@@ -66,6 +74,8 @@ int main(int argc, char** argv) {
             for (int n = std::stoi(cmd.substr(13)); n > 0; --n) loop_gate.put(1);
         if (cmd == "loop")
             loops.push_back(weft::async([&] { weft::sync([&] { weft::distributed_for(weft::range(0, 8), GatedIndex{loop_gate}); }); }));
+        if (cmd == "reduce")
+            loops.push_back(weft::async([&] { weft::distributed_reduce(std::plus<>{}, weft::range(0, 4), GatedValue{loop_gate}); }));
         if (cmd == "everywhere") loops.push_back(weft::async([&] { weft::everywhere(GatedOnce{loop_gate}); }));
     }
     for (auto& t : loops) weft::wait(t);
