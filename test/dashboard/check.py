@@ -315,6 +315,53 @@ def dump_dom(chromium, url):
     return r.stdout
 
 
+class DevTools:
+    """Chromium's DevTools protocol over --remote-debugging-pipe (fds 3 and 4, messages
+    ended by NUL): evaluates JavaScript in a page left open, for live updates."""
+
+    def __init__(self, chromium, url):
+        to_r, self.to_w = os.pipe()
+        self.from_r, from_w = os.pipe()
+
+        def fds():
+            os.dup2(to_r, 3)
+            os.dup2(from_w, 4)
+        self.p = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+                                   url], pass_fds=(3, 4), preexec_fn=fds, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        os.close(to_r)
+        os.close(from_w)
+        self.buf, self.next_id = b"", 0
+        targets = poll("the page's DevTools target", lambda: [t for t in self.call("Target.getTargets")["targetInfos"]
+                                                              if t["type"] == "page"])
+        self.session = self.call("Target.attachToTarget", targetId=targets[0]["targetId"], flatten=True)["sessionId"]
+
+    def call(self, method, session=None, **params):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.to_w, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" in self.buf:
+                m, self.buf = self.buf.split(b"\0", 1)
+                j = json.loads(m)
+                if j.get("id") == self.next_id:
+                    assert "error" not in j, j
+                    return j["result"]
+            chunk = os.read(self.from_r, 65536)
+            assert chunk, "chromium closed its DevTools pipe"
+            self.buf += chunk
+
+    def eval(self, expression):
+        return self.call("Runtime.evaluate", self.session, expression=expression)["result"].get("value")
+
+    def close(self):
+        if self.p.poll() is None:
+            os.kill(self.p.pid, 9)
+            self.p.wait()
+
+
 def check_browser(program, outdir):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
@@ -336,7 +383,21 @@ def check_browser(program, outdir):
         assert sorted(rows) == [2, 3, 4, 5], rows
         m = re.search(r'<body[^>]* data-live="(\w+)"', dom)
         assert m and m.group(1) == "events", "the page does not use the event stream: " + dom[:300]
-        prog.send("release 3")
+        # One page left open follows the stream: updates keep coming without a reload.
+        tools = DevTools(chromium, url)
+        try:
+            def updates():
+                v = tools.eval("document.body.dataset.live + ' ' + (document.body.dataset.updated || 0)")
+                return v.split() if v else None
+            first = poll("the open page's first update", lambda: (lambda u: u if u and int(u[1]) > 0 else None)(updates()))
+            assert first[0] == "events", first
+            poll("the open page's updates to keep coming", lambda: int(updates()[1]) >= int(first[1]) + 2)
+            prog.send("release 3")
+            poll("the open page's progress bar at 3/8", lambda: tools.eval(
+                "(document.querySelector('[data-total=\"8\"]') || {dataset: {}}).dataset.done") == "3")
+            assert updates()[0] == "events", "the page fell back to polling"
+        finally:
+            tools.close()
         poll("the page's progress bar at 3/8", lambda: rows_and_done()[1] == 3)
         os.makedirs(outdir, exist_ok=True)
         shot = os.path.join(outdir, "dashboard.png")
