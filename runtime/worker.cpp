@@ -285,7 +285,10 @@ void listen_for_peers(const std::string& bind_spec) {
 
 void serve_until_exit() {
     auto& st = state();
-    st.exit_requested->wait();
+    {
+        WaitUncounted idle;  // not one of the program's blocked tasks (the dashboard)
+        st.exit_requested->wait();
+    }
     std::fflush(nullptr);
     if (g_relay) {
         // Close our ends of the pipes: the relay thread reads the rest, sends it, stops.

@@ -31,10 +31,6 @@ struct max_op {
 };
 
 namespace detail {
-/// WEFT_PROGRESS=1: a task that draws the loop's progress as its chunks finish.
-void watch_loop(std::string label, std::int64_t total, const std::vector<Future<void>>& parts,
-                const std::vector<std::int64_t>& sizes);
-
 /// One worker's chunk of a distributed_for: body(i) for every i of r.
 template <class F>
 struct ChunkFor {
@@ -111,8 +107,10 @@ std::vector<Future<void>> distributed_for(Range r, F body, CallSite site = {}) {
         parts.push_back(std::move(f));
         sizes.push_back(part.size());
     }
-    if (detail::progress_from_env())
-        detail::watch_loop(detail::progress_label(b, "distributed_for"), r.size(), parts, sizes);
+    // Counted for the dashboard (when it serves) and WEFT_PROGRESS's bar (when set).
+    if (const bool draw = detail::progress_from_env(); draw || detail::dashboard_on())
+        detail::watch_loop(detail::progress_label(b, "distributed_for"), r.size(), detail::ref_handles(parts),
+                           std::move(sizes), draw);
     return parts;
 }
 
@@ -141,10 +139,16 @@ auto distributed_reduce(Op op, Range r, F body, CallSite site = {}) {
     const auto ws = workers();
     const int np = static_cast<int>(ws.size());
     std::vector<Future<T>> parts;
+    std::vector<std::int64_t> sizes;
     for (int k = 0; k < np; ++k) {
         Range part = r.split(k, np);
-        if (!part.empty()) parts.push_back(remotecall(detail::ChunkReduce<O, B>{o, b, part}, detail::ProcAt(ws[k], site)));
+        if (part.empty()) continue;
+        parts.push_back(remotecall(detail::ChunkReduce<O, B>{o, b, part}, detail::ProcAt(ws[k], site)));
+        sizes.push_back(part.size());
     }
+    if (const bool draw = detail::progress_from_env(); draw || detail::dashboard_on())
+        detail::watch_loop(detail::progress_label(b, "distributed_reduce"), r.size(), detail::ref_handles(parts),
+                           std::move(sizes), draw);
     T acc = fetch(parts[0]);
     for (std::size_t k = 1; k < parts.size(); ++k) acc = o(std::move(acc), fetch(parts[k]));
     return acc;

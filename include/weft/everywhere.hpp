@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cluster.hpp"
+#include "detail/progress.hpp"
 #include "exceptions.hpp"
 #include "remotecall.hpp"
 
@@ -21,6 +22,9 @@ void everywhere(const std::vector<int>& pids, F&& f, CallSite site = {}) {
     std::vector<Future<detail::call_result_t<F>>> futures;
     futures.reserve(pids.size());
     for (int p : pids) futures.push_back(remotecall(f, detail::ProcAt(p, site)));
+    if (detail::dashboard_on() && !futures.empty())  // one item per process; never drawn on stderr
+        detail::watch_loop(detail::progress_label(f, "everywhere"), static_cast<std::int64_t>(futures.size()),
+                           detail::ref_handles(futures), std::vector<std::int64_t>(futures.size(), 1), false);
     std::vector<std::exception_ptr> errors;
     for (auto& fu : futures) {
         try { wait(fu); } catch (...) { errors.push_back(std::current_exception()); }

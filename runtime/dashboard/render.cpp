@@ -120,7 +120,8 @@ std::string state_json(const Snapshot& s) {
                 .boolean("reported", w.reported).real("report_age", w.report_age).real("cpu_seconds", r.cpu_seconds)
                 .uint("rss_bytes", r.rss_bytes).uint("calls_in", r.calls_in).uint("calls_out", r.calls_out)
                 .uint("bytes_in", r.bytes_in).uint("bytes_out", r.bytes_out).uint("errors", r.errors)
-                .uint("running", r.running).uint("stored_refs", r.stored_refs).uint("held_refs", r.held_refs)
+                .uint("running", r.running).uint("tasks", r.tasks).uint("tasks_blocked", r.tasks_blocked)
+                .uint("stored_refs", r.stored_refs).uint("held_refs", r.held_refs)
                 .str("gone_reason", w.gone_reason);
             p.array("calls", r.calls, [](std::string& o, const RunningView& c) {
                 Obj(o).str("name", c.name).real("seconds", c.seconds);
@@ -180,6 +181,11 @@ std::string metrics_text(const Snapshot& s) {
                 [](const WorkerView& w) { return static_cast<double>(w.report.bytes_out); });
     per_process("weft_running_calls", "gauge", "Calls running on the process now.",
                 [](const WorkerView& w) { return static_cast<double>(w.report.running); });
+    per_process("weft_tasks", "gauge", "Tasks alive on the process (started and not ended).",
+                [](const WorkerView& w) { return static_cast<double>(w.report.tasks); });
+    per_process("weft_tasks_blocked", "gauge",
+                "Tasks suspended waiting on the process (a Future, a Channel, a Condition, a sleep).",
+                [](const WorkerView& w) { return static_cast<double>(w.report.tasks_blocked); });
     per_process("weft_stored_refs", "gauge", "Remote references (Future values, channels) the process stores.",
                 [](const WorkerView& w) { return static_cast<double>(w.report.stored_refs); });
     auto per_map = [&](const char* name, const char* type, const char* help,
@@ -206,19 +212,19 @@ std::string status_text(const Snapshot& s) {
     std::snprintf(buf, sizeof buf, "weft cluster: up %.0fs%s\n", s.uptime,
                   s.master_responsive ? "" : " (the master's runtime is busy: older state)");
     o += buf;
-    std::snprintf(buf, sizeof buf, "%4s %-13s %-16s %8s %8s %10s %8s %8s %10s %10s  %s\n", "id", "state", "host",
-                  "ospid", "cpu", "rss", "calls", "running", "in", "out", "running now");
+    std::snprintf(buf, sizeof buf, "%4s %-13s %-16s %8s %8s %10s %8s %8s %7s %10s %10s  %s\n", "id", "state", "host",
+                  "ospid", "cpu", "rss", "calls", "running", "blocked", "in", "out", "running now");
     o += buf;
     for (const auto& w : s.processes) {
         const ProcessReport& r = w.report;
         std::string now;
         for (const auto& c : r.calls) now += (now.empty() ? "" : ", ") + c.name + " " + num(c.seconds) + "s";
         if (w.state == "gone") now = w.gone_reason;
-        std::snprintf(buf, sizeof buf, "%4d %-13s %-16s %8d %7.1fs %10s %8llu %8llu %10s %10s  %s\n", r.pid,
+        std::snprintf(buf, sizeof buf, "%4d %-13s %-16s %8d %7.1fs %10s %8llu %8llu %7llu %10s %10s  %s\n", r.pid,
                       w.state.c_str(), r.host.c_str(), r.ospid, r.cpu_seconds,
                       bytes_text(static_cast<double>(r.rss_bytes)).c_str(),
                       static_cast<unsigned long long>(r.calls_in), static_cast<unsigned long long>(r.running),
-                      bytes_text(static_cast<double>(r.bytes_in)).c_str(),
+                      static_cast<unsigned long long>(r.tasks_blocked), bytes_text(static_cast<double>(r.bytes_in)).c_str(),
                       bytes_text(static_cast<double>(r.bytes_out)).c_str(), now.c_str());
         o += buf;
     }

@@ -4,6 +4,11 @@
 // thread: each request posts a task there (dash::watch_and_snapshot) and waits at most
 // `runtime_answer` for it; if the runtime does not answer in time (a master computing
 // without yielding), the last snapshot is served, marked `master_responsive: false`.
+// /api/events streams the state as server-sent events: one timer on this thread takes a
+// snapshot every `event_interval` while any stream is open and writes it to each stream
+// not still writing the previous one (a slow client skips events, nothing queues up); a
+// stream whose client closes (a read completes) or stops reading (a write times out) is
+// closed and dropped at once.
 // docs/design.md ("The dashboard") says why.
 #include "asio.hpp"
 
@@ -17,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "cluster_state.hpp"
 #include "config.hpp"
@@ -32,6 +38,7 @@ namespace http = beast::http;
 constexpr auto report_interval = std::chrono::milliseconds(250);
 constexpr auto runtime_answer = std::chrono::seconds(3);
 constexpr auto request_timeout = std::chrono::seconds(30);
+constexpr auto event_interval = std::chrono::milliseconds(250);  // at most 4 events a second
 
 std::string random_token() {
     unsigned char b[16];
@@ -68,7 +75,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 class Server {
   public:
-    Server(const std::string& bind, int port) : acceptor_(ioc_) {
+    Server(const std::string& bind, int port) : acceptor_(ioc_), tick_(ioc_) {
         boost::system::error_code ec;
         const auto addr = asio::ip::make_address(bind, ec);
         if (ec)
@@ -98,6 +105,12 @@ class Server {
         beast::tcp_stream stream;
         beast::flat_buffer buf;
         http::request<http::string_body> req;
+        // A server-sent event stream (/api/events) once it started:
+        std::optional<http::response<http::empty_body>> head;
+        std::optional<http::response_serializer<http::empty_body>> head_writer;
+        bool streaming = false, writing = false, closed = false;
+        std::string event;          // the one being written
+        char sink[512];             // what the client sends on a stream (nothing, then EOF)
         Session(Server& s, tcp::socket sock) : srv(s), stream(std::move(sock)) {}
         void read() {
             req = {};
@@ -108,6 +121,7 @@ class Server {
             });
         }
         void respond() {
+            if (srv.authorized_events(req)) return start_stream();
             auto res = std::make_shared<http::response<http::string_body>>(srv.handle(req));
             stream.expires_after(request_timeout);
             http::async_write(stream, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
@@ -115,7 +129,77 @@ class Server {
                 self->read();
             });
         }
+        void start_stream() {
+            head.emplace(http::status::ok, req.version());
+            head->set(http::field::server, "weft");
+            head->set(http::field::content_type, "text/event-stream");
+            head->set(http::field::cache_control, "no-store");
+            head->keep_alive(false);  // the body ends when the connection does
+            head_writer.emplace(*head);
+            writing = true;
+            stream.expires_after(request_timeout);
+            http::async_write_header(stream, *head_writer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                self->writing = false;
+                if (ec) return self->close();
+                self->streaming = true;
+                self->watch_for_close();
+                self->srv.add_stream(self);
+            });
+        }
+        /// The client sends nothing more on a stream: a read completes when it closes.
+        void watch_for_close() {
+            stream.socket().async_read_some(asio::buffer(sink), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) return self->close();
+                self->watch_for_close();
+            });
+        }
+        /// Writes one event unless the previous one is still being written (then skips it).
+        void push(const std::shared_ptr<const std::string>& data) {
+            if (closed || writing) return;
+            writing = true;
+            stream.expires_after(request_timeout);  // a client that stops reading is closed
+            asio::async_write(stream, asio::buffer(*data), [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
+                self->writing = false;
+                if (ec) self->close();
+            });
+        }
+        void close() {
+            if (closed) return;
+            closed = true;
+            beast::error_code ec;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+            stream.close();
+        }
     };
+
+    /// True for an authorized GET of /api/events (which then streams); other requests,
+    /// refusals included, are answered by handle().
+    bool authorized_events(const http::request<http::string_body>& req) {
+        const std::string_view target(req.target().data(), req.target().size());
+        return target.substr(0, target.find('?')) == "/api/events" && req.method() == http::verb::get &&
+               authorized(req) == http::status::ok;
+    }
+
+    void add_stream(std::shared_ptr<Session> s) {
+        streams_.push_back(std::move(s));
+        if (streams_.size() == 1) {  // the first: an event at once, then every event_interval
+            tick_.expires_after(std::chrono::milliseconds(0));
+            tick_.async_wait([this](boost::system::error_code ec) { if (!ec) tick(); });
+        }
+    }
+
+    /// One event to every open stream; stops when none is left.
+    void tick() {
+        std::erase_if(streams_, [](const std::shared_ptr<Session>& s) { return s->closed; });
+        if (streams_.empty()) return;
+        const auto s = snapshot();
+        auto data = std::make_shared<const std::string>(
+            s ? "data: " + state_json(*s) + "\n\n"
+              : std::string("event: busy\ndata: {}\n\n"));  // no state yet: the runtime did not answer
+        for (const auto& st : streams_) st->push(data);
+        tick_.expires_after(event_interval);
+        tick_.async_wait([this](boost::system::error_code ec) { if (!ec) tick(); });
+    }
 
     void accept() {
         acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
@@ -159,24 +243,34 @@ class Server {
         return res;
     }
 
-    http::response<http::string_body> handle(const http::request<http::string_body>& req) {
+    /// ok, unauthorized (no token given) or forbidden (a wrong one).
+    http::status authorized(const http::request<http::string_body>& req) const {
         const std::string_view target(req.target().data(), req.target().size());
-        const std::string_view path = target.substr(0, target.find('?'));
         std::optional<std::string> given = query_param(target, "token");
         if (auto auth = req.find(http::field::authorization); auth != req.end()) {
             const std::string_view v(auth->value().data(), auth->value().size());
             if (v.substr(0, 7) == "Bearer ") given = std::string(v.substr(7));
         }
-        if (!given) {
-            auto res = reply(req, http::status::unauthorized, "text/plain; charset=utf-8",
-                             "weft dashboard: this needs the access token printed when the dashboard started: "
-                             "add ?token=<token> to the URL, or send 'Authorization: Bearer <token>'\n");
-            res.set(http::field::www_authenticate, "Bearer");
-            return res;
+        if (!given) return http::status::unauthorized;
+        return same_secret(*given, token_) ? http::status::ok : http::status::forbidden;
+    }
+
+    http::response<http::string_body> handle(const http::request<http::string_body>& req) {
+        const std::string_view target(req.target().data(), req.target().size());
+        const std::string_view path = target.substr(0, target.find('?'));
+        switch (authorized(req)) {
+            case http::status::unauthorized: {
+                auto res = reply(req, http::status::unauthorized, "text/plain; charset=utf-8",
+                                 "weft dashboard: this needs the access token printed when the dashboard started: "
+                                 "add ?token=<token> to the URL, or send 'Authorization: Bearer <token>'\n");
+                res.set(http::field::www_authenticate, "Bearer");
+                return res;
+            }
+            case http::status::forbidden:
+                return reply(req, http::status::forbidden, "text/plain; charset=utf-8",
+                             "weft dashboard: wrong access token: use the one printed when the dashboard started\n");
+            default: break;
         }
-        if (!same_secret(*given, token_))
-            return reply(req, http::status::forbidden, "text/plain; charset=utf-8",
-                         "weft dashboard: wrong access token: use the one printed when the dashboard started\n");
         if (req.method() != http::verb::get && req.method() != http::verb::head)
             return reply(req, http::status::method_not_allowed, "text/plain; charset=utf-8",
                          "weft dashboard: only GET is served\n");
@@ -192,13 +286,16 @@ class Server {
             return reply(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_text(*s));
         }
         return reply(req, http::status::not_found, "text/plain; charset=utf-8",
-                     "weft dashboard: no page " + std::string(path) + " (try /, /api/state, /api/status, /metrics)\n");
+                     "weft dashboard: no page " + std::string(path) +
+                         " (try /, /api/state, /api/events, /api/status, /metrics)\n");
     }
 
     asio::io_context ioc_;
     tcp::acceptor acceptor_;
     std::string token_, url_;
     std::optional<Snapshot> last_;  // the server's thread only
+    asio::steady_timer tick_;       // the event streams' clock
+    std::vector<std::shared_ptr<Session>> streams_;  // open event streams
     std::thread thread_;
 };
 
@@ -211,6 +308,10 @@ void start_dashboard_from_env() {
 }
 
 }  // namespace weft::rt::dash
+
+namespace weft::detail {
+bool dashboard_on() { return rt::dash::g_server != nullptr; }
+}  // namespace weft::detail
 
 namespace weft {
 std::string dashboard(int port, const std::string& bind) {

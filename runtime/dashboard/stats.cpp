@@ -8,6 +8,7 @@
 #include "dashboard/stats.hpp"
 
 #include <time.h>
+#include <boost/fiber/operations.hpp>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,7 +18,9 @@
 #include <set>
 
 #include "cluster_state.hpp"
+#include "tasks/asan_fibers.hpp"
 #include "registry.hpp"
+#include "tasks/fiber.hpp"
 #include "remote_refs.hpp"
 #include "weft/remote.hpp"
 #include "weft/remotecall.hpp"
@@ -102,6 +105,16 @@ void read_proc(double& cpu_seconds, std::uint64_t& rss_bytes) {
     }
 }
 
+/// The dashboard's own tasks sleep uncounted (not among the program's blocked tasks) and
+/// never take an interrupt (SIGINT) meant for the program's tasks, as weft::sleep would.
+void dashboard_sleep(std::chrono::milliseconds d) {
+    boost::this_fiber::sleep_for(d);
+    rt::asan::landed();  // back on this task's stack (runtime/tasks/asan_fibers.hpp)
+}
+
+/// The dashboard's tasks alive now (the worker's reporter, the master's watch task).
+std::size_t own_tasks();
+
 // ---- worker side: reporting while subscribed ----
 int g_interval_ms = 0;
 bool g_reporting = false;
@@ -121,7 +134,7 @@ void subscribe_here(int interval_ms) {
             } catch (const std::exception&) {
                 break;  // the master is gone: nobody to report to
             }
-            weft::sleep(std::chrono::milliseconds(g_interval_ms));
+            dashboard_sleep(std::chrono::milliseconds(g_interval_ms));
         }
         g_reporting = false;
     });
@@ -138,6 +151,11 @@ std::deque<ErrorView> g_recent;                 // the cluster's, newest last
 Clock::time_point g_watch_until{};
 bool g_watch_task = false;
 std::shared_ptr<Event> g_first;  // set when every subscribed worker has reported
+
+std::size_t own_tasks() {
+    if (state().is_worker) return g_reporting ? 1 : 0;  // the reporter, calling report_here
+    return (g_watch_task ? 1 : 0) + 1;                   // + the request's snapshot task
+}
 
 void keep_errors(std::vector<ErrorView>& errs) {
     for (auto& e : errs) {
@@ -241,6 +259,12 @@ ProcessReport report_here(bool take_errors) {
     r.running = g_running;
     r.stored_refs = stored_count();
     r.held_refs = handle_count();
+    // Taken from a dashboard task (the reporter, a request's snapshot task): running, so
+    // not blocked; the other dashboard task sleeps uncounted.
+    // The master's main task runs the program; a worker's idles until exit (not counted).
+    const std::size_t live = tasks_live() + (state().is_worker ? 0 : 1);
+    r.tasks = live - std::min(live, own_tasks());
+    r.tasks_blocked = tasks_blocked();
     const std::int64_t now = coarse_ms();
     for (RunningCall* c = g_oldest; c && r.calls.size() < max_reported_calls; c = c->next)
         r.calls.push_back({job_name(*c->job), static_cast<double>(now - c->since_ms) / 1000.0});
@@ -260,6 +284,7 @@ Snapshot watch_and_snapshot(std::chrono::milliseconds interval) {
         // from what the master knows).
         if (!all_reported()) {
             auto ev = g_first = std::make_shared<Event>();
+            WaitUncounted own;
             ev->wait_for(std::chrono::seconds(1));
             if (g_first == ev) g_first = nullptr;
         }
@@ -267,7 +292,7 @@ Snapshot watch_and_snapshot(std::chrono::milliseconds interval) {
     if (!g_watch_task) {
         g_watch_task = true;
         launch([] {
-            while (Clock::now() < g_watch_until && !state().shutting_down) weft::sleep(std::chrono::milliseconds(500));
+            while (Clock::now() < g_watch_until && !state().shutting_down) dashboard_sleep(std::chrono::milliseconds(500));
             unsubscribe_all();
             g_watch_task = false;
         });

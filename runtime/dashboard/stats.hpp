@@ -63,12 +63,14 @@ struct ProcessReport {
     std::uint64_t rss_bytes = 0;
     std::uint64_t calls_in = 0, calls_out = 0, bytes_in = 0, bytes_out = 0, errors = 0;
     std::uint64_t running = 0, stored_refs = 0, held_refs = 0;
+    std::uint64_t tasks = 0;          ///< tasks alive (started, not ended), the dashboard's own not counted
+    std::uint64_t tasks_blocked = 0;  ///< tasks suspended waiting (Future, Channel, Condition, sleep)
     std::vector<RunningView> calls;   ///< the oldest calls running now (at most 4)
     std::vector<ErrorView> new_errors;  ///< errors since the previous report (at most 8)
     template <class A>
     void serialize(A& a) {
         a(pid, host, ospid, cpu_seconds, rss_bytes, calls_in, calls_out, bytes_in, bytes_out, errors, running,
-          stored_refs, held_refs, calls, new_errors);
+          stored_refs, held_refs, tasks, tasks_blocked, calls, new_errors);
     }
 };
 

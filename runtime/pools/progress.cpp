@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "dashboard/stats.hpp"
 #include "registry.hpp"
+#include "tasks/fiber.hpp"
 #include "weft/distributed.hpp"
 #include "weft/task.hpp"
 
@@ -231,15 +232,16 @@ std::vector<MapView> map_views() {
 }  // namespace weft::rt::dash
 
 namespace weft::detail {
-void watch_loop(std::string label, std::int64_t total, const std::vector<Future<void>>& parts,
-                const std::vector<std::int64_t>& sizes) {
-    start_task([label = std::move(label), total, parts, sizes] {
-        Progress prog(label, static_cast<std::size_t>(total), true);
+void watch_loop(std::string label, std::int64_t total, std::vector<std::shared_ptr<RefHandle>> parts,
+                std::vector<std::int64_t> sizes, bool draw) {
+    start_task([label = std::move(label), total, parts = std::move(parts), sizes = std::move(sizes), draw] {
+        Progress prog(label, static_cast<std::size_t>(total), draw);
         for (std::size_t k = 0; k < parts.size(); ++k) {
             try {
-                wait(parts[k]);
+                rt::WaitUncounted own;  // the dashboard's watcher: not one of the program's blocked tasks
+                ref_wait(*parts[k]);
             } catch (const std::exception&) {
-                prog.worker_failed(parts[k].where());  // the error itself reaches the enclosing sync
+                prog.worker_failed(ref_where(*parts[k]));  // the error itself reaches the caller
             }
             prog.advance(static_cast<std::size_t>(sizes[k]));
         }

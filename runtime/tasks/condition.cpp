@@ -5,6 +5,7 @@
 
 #include "log.hpp"
 #include "tasks/asan_fibers.hpp"
+#include "tasks/fiber.hpp"
 #include "threads/hooks.hpp"
 
 namespace weft {
@@ -18,6 +19,7 @@ void Condition::wait() {
     rt::check_not_in_threadcall("a wait on a weft::Condition (a Channel's put, take, fetch or wait)");
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
+    rt::BlockedWhile blocked;
     me->suspend();
     rt::asan::landed();
 }

@@ -3,6 +3,7 @@
 // Asio here, so most runtime files stay cheap to compile.
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -27,6 +28,29 @@ bool other_tasks_ready();
 /// True when a task (not the scheduler's dispatcher, which is queued whenever a task it
 /// resumed runs, so other_tasks_ready() is true in every task) is ready to run.
 bool ready_tasks();
+
+/// Tasks of this process started by launch and not ended yet, and tasks (the main one
+/// included) suspended waiting: on an Event (a Future's fetch, a remote call's reply), a
+/// Condition (a Channel's put or take) or a sleep. Read by the dashboard; kept by
+/// BlockedWhile around each suspension (a relaxed atomic add: no cost worth measuring
+/// beside the context switch it brackets).
+std::size_t tasks_live();
+std::size_t tasks_blocked();
+struct BlockedWhile {
+    BlockedWhile();
+    ~BlockedWhile();
+    BlockedWhile(const BlockedWhile&) = delete;
+    BlockedWhile& operator=(const BlockedWhile&) = delete;
+};
+
+/// Around a wait that is the runtime's own (a worker's main task idling until exit, the
+/// dashboard waiting for reports): not counted among the blocked tasks.
+struct WaitUncounted {
+    WaitUncounted();
+    ~WaitUncounted();
+    WaitUncounted(const WaitUncounted&) = delete;
+    WaitUncounted& operator=(const WaitUncounted&) = delete;
+};
 
 /// Starts fn as a new task; it runs once the current one blocks or yields. An exception
 /// escaping fn is logged (it cannot propagate anywhere).

@@ -2,6 +2,7 @@
 // scheduled by an algorithm that sleeps in the event loop's epoll_wait when no task is
 // ready, polls I/O every 8 picks, and takes wake-ups from other threads through the event
 // loop's eventfd. DESIGN.md §2 and docs/design.md explain why (and what was measured).
+#include <atomic>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -224,9 +225,23 @@ bool scheduler_installed() { return g_io != nullptr; }
 bool on_runtime_thread() { return g_io && std::this_thread::get_id() == g_runtime_thread; }
 bool in_task() { return !bf::context::active()->is_context(bf::type::dispatcher_context); }
 
+namespace {
+std::atomic<std::size_t> g_tasks_live{0}, g_tasks_blocked{0};
+}
+std::size_t tasks_live() { return g_tasks_live.load(std::memory_order_relaxed); }
+std::size_t tasks_blocked() { return g_tasks_blocked.load(std::memory_order_relaxed); }
+BlockedWhile::BlockedWhile() { g_tasks_blocked.fetch_add(1, std::memory_order_relaxed); }
+BlockedWhile::~BlockedWhile() { g_tasks_blocked.fetch_sub(1, std::memory_order_relaxed); }
+WaitUncounted::WaitUncounted() { g_tasks_blocked.fetch_sub(1, std::memory_order_relaxed); }
+WaitUncounted::~WaitUncounted() { g_tasks_blocked.fetch_add(1, std::memory_order_relaxed); }
+
 void launch(std::function<void()> fn) {
     bf::fiber(bf::launch::post, std::allocator_arg, PooledStack{}, [fn = std::move(fn)] {
         asan::landed();
+        struct Live {
+            Live() { g_tasks_live.fetch_add(1, std::memory_order_relaxed); }
+            ~Live() { g_tasks_live.fetch_sub(1, std::memory_order_relaxed); }
+        } live;
         try {
             fn();
         } catch (...) {
@@ -243,6 +258,7 @@ void Event::wait() {
     if (set_) return;
     bf::context* me = bf::context::active();
     waiters_.push_back(me);
+    BlockedWhile blocked;
     me->suspend();
     asan::landed();
 }
@@ -263,8 +279,11 @@ bool Event::wait_for(std::chrono::nanoseconds d) {
         bf::context::active()->schedule(me);
     });
     waiters_.push_back(me);
-    me->suspend();
-    asan::landed();
+    {
+        BlockedWhile blocked;
+        me->suspend();
+        asan::landed();
+    }
     st->done = true;
     t.cancel();
     return !st->fired;

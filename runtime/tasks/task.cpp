@@ -114,8 +114,11 @@ void sleep_ns(long long ns) {
                                     std::to_string(myid()) + ": pass a duration >= 0");
     check_not_in_threadcall("weft::sleep");
     check_interrupt();
-    boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
-    asan::landed();
+    {
+        BlockedWhile blocked;
+        boost::this_fiber::sleep_for(std::chrono::nanoseconds(ns));
+        asan::landed();
+    }
     check_interrupt();
 }
 

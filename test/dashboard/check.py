@@ -10,6 +10,8 @@ checks the dashboard from outside, as a user would.
                                   progress moving; a screenshot in OUTDIR (exit 77: SKIP
                                   when chromium is not installed)
   check.py status PROGRAM WEFTRUN `weftrun --status URL` and `--json` print the cluster
+  check.py loops PROGRAM          a distributed_for and an everywhere show as running
+                                  operations (without WEFT_PROGRESS, and nothing drawn)
 
 Every wait polls a condition with a deadline; the processes started are ended by pid.
 """
@@ -82,6 +84,24 @@ def get(url, headers=None):
         return e.code, dict(e.headers), e.read().decode()
 
 
+def read_events(url, headers, count):
+    """Reads `count` server-sent events from url; returns their data, parsed as JSON."""
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=DEADLINE_S) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "text/event-stream", (r.status, dict(r.headers))
+        events, data = [], []
+        while len(events) < count:
+            line = r.readline().decode()
+            assert line, "the event stream ended after %d events" % len(events)
+            line = line.rstrip("\n")
+            if line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and data:
+                events.append(json.loads("\n".join(data)))
+                data = []
+        return events
+
+
 def poll(what, fn):
     """Calls fn until it returns a true value (with a deadline); returns it."""
     end = time.monotonic() + DEADLINE_S
@@ -143,7 +163,7 @@ def check_api(program):
     try:
         base, token = prog.base_and_token()
         # Refused without the token (401, with the scheme to use) and with a wrong one (403).
-        for path in ("/", "/api/state", "/metrics", "/api/status"):
+        for path in ("/", "/api/state", "/metrics", "/api/status", "/api/events"):
             code, headers, body = get(base + path)
             assert code == 401, "%s without a token: %d" % (path, code)
             assert headers.get("WWW-Authenticate") == "Bearer", headers
@@ -173,6 +193,24 @@ def check_api(program):
             assert w["ospid"] != procs[1]["ospid"], w
         m = gated_map(s)
         assert m and m["total"] == 8 and m["done"] == 0 and not m["finished"], s["maps"]
+
+        # Live updates: server-sent events carry the same state, a few times a second.
+        events = read_events(base + "/api/events?token=" + token, {}, 2)
+        for e in events:
+            assert len(live(e)) == 4 and all(p["running"] == 1 for p in live(e)), e["processes"]
+            assert gated_map(e)["total"] == 8, e["maps"]
+        assert events[1]["unix_time"] > events[0]["unix_time"], events
+        events = read_events(base + "/api/events", {"Authorization": "Bearer " + token}, 2)
+        assert len(live(events[1])) == 4, events[1]
+        # Streams closed by their clients (a closed tab) are dropped: the master's sockets
+        # go back to what they were.
+        def sockets():
+            fds = "/proc/%d/fd" % prog.p.pid
+            return sum(1 for f in os.listdir(fds) if os.readlink(os.path.join(fds, f)).startswith("socket:"))
+        before = sockets()
+        for _ in range(10):
+            read_events(base + "/api/events?token=" + token, {}, 1)
+        poll("the closed streams' sockets closed", lambda: sockets() <= before)
 
         # Progress moves: release 3 elements.
         prog.send("release 3")
@@ -218,6 +256,45 @@ def check_api(program):
         prog.kill()
 
 
+def check_loops(program):
+    prog = Program(program)
+    try:
+        base, token = prog.base_and_token()
+        prog.send("loop")
+        prog.send("reduce")
+        prog.send("everywhere")
+        labels = ("distributed_for", "distributed_reduce", "everywhere")
+
+        def ops(s):
+            by = {m["label"]: m for m in s["maps"]}
+            return by if all(k in by for k in labels) else None
+        by = poll("the loops and everywhere listed", lambda: ops(state(base, token)))
+        loop, red, ew = by["distributed_for"], by["distributed_reduce"], by["everywhere"]
+        assert loop["total"] == 8 and loop["done"] == 0 and not loop["finished"], loop
+        assert red["total"] == 4 and red["done"] == 0 and not red["finished"], red
+        assert ew["total"] == 5 and ew["done"] == 0 and not ew["finished"], ew  # the master and 4 workers
+        # Each worker has its chunk of the loop and its everywhere call waiting at the gate.
+        s = poll("the loop's chunks blocked on the workers", lambda: (lambda s: s if all(
+            p["tasks_blocked"] >= 2 for p in s["processes"] if p["state"] not in ("master", "gone")) else None)(
+            state(base, token)))
+        prog.send("release_loop 17")  # 8 + 4 indices + 5 processes
+
+        def finished(s):
+            by = {m["label"]: m for m in s["maps"]}
+            return by if all(by[k]["finished"] and by[k]["done"] == by[k]["total"] for k in labels) else None
+        poll("the loop and everywhere finished", lambda: finished(state(base, token)))
+        code, _, text = get(base + "/metrics?token=" + token)
+        assert code == 200, code
+        prog.send("release 8")
+        prog.send("end")
+        out = prog.finish()
+        assert "map done: 90" in out, out
+        drawn = [l for l in prog.err if any(k in l for k in labels)]
+        assert not drawn, "a progress bar on stderr without WEFT_PROGRESS: %s" % drawn
+    finally:
+        prog.kill()
+
+
 def check_env_unset(program):
     prog = Program(program, dashboard=None)
     try:
@@ -230,10 +307,59 @@ def check_env_unset(program):
         prog.kill()
 
 
+# --timeout, not --virtual-time-budget: virtual time stays paused while a fetch is open,
+# and the page's event stream stays open.
 def dump_dom(chromium, url):
-    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000",
+    r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--timeout=3000",
                         "--dump-dom", url], capture_output=True, text=True, timeout=DEADLINE_S)
     return r.stdout
+
+
+class DevTools:
+    """Chromium's DevTools protocol over --remote-debugging-pipe (fds 3 and 4, messages
+    ended by NUL): evaluates JavaScript in a page left open, for live updates."""
+
+    def __init__(self, chromium, url):
+        to_r, self.to_w = os.pipe()
+        self.from_r, from_w = os.pipe()
+
+        def fds():
+            os.dup2(to_r, 3)
+            os.dup2(from_w, 4)
+        self.p = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+                                   url], pass_fds=(3, 4), preexec_fn=fds, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        os.close(to_r)
+        os.close(from_w)
+        self.buf, self.next_id = b"", 0
+        targets = poll("the page's DevTools target", lambda: [t for t in self.call("Target.getTargets")["targetInfos"]
+                                                              if t["type"] == "page"])
+        self.session = self.call("Target.attachToTarget", targetId=targets[0]["targetId"], flatten=True)["sessionId"]
+
+    def call(self, method, session=None, **params):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.to_w, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" in self.buf:
+                m, self.buf = self.buf.split(b"\0", 1)
+                j = json.loads(m)
+                if j.get("id") == self.next_id:
+                    assert "error" not in j, j
+                    return j["result"]
+            chunk = os.read(self.from_r, 65536)
+            assert chunk, "chromium closed its DevTools pipe"
+            self.buf += chunk
+
+    def eval(self, expression):
+        return self.call("Runtime.evaluate", self.session, expression=expression)["result"].get("value")
+
+    def close(self):
+        if self.p.poll() is None:
+            os.kill(self.p.pid, 9)
+            self.p.wait()
 
 
 def check_browser(program, outdir):
@@ -255,12 +381,28 @@ def check_browser(program, outdir):
 
         rows, done, dom = poll("the page's worker table", lambda: (lambda r: r if len(r[0]) == 4 and r[1] == 0 else None)(rows_and_done()))
         assert sorted(rows) == [2, 3, 4, 5], rows
-        prog.send("release 3")
+        m = re.search(r'<body[^>]* data-live="(\w+)"', dom)
+        assert m and m.group(1) == "events", "the page does not use the event stream: " + dom[:300]
+        # One page left open follows the stream: updates keep coming without a reload.
+        tools = DevTools(chromium, url)
+        try:
+            def updates():
+                v = tools.eval("document.body.dataset.live + ' ' + (document.body.dataset.updated || 0)")
+                return v.split() if v else None
+            first = poll("the open page's first update", lambda: (lambda u: u if u and int(u[1]) > 0 else None)(updates()))
+            assert first[0] == "events", first
+            poll("the open page's updates to keep coming", lambda: int(updates()[1]) >= int(first[1]) + 2)
+            prog.send("release 3")
+            poll("the open page's progress bar at 3/8", lambda: tools.eval(
+                "(document.querySelector('[data-total=\"8\"]') || {dataset: {}}).dataset.done") == "3")
+            assert updates()[0] == "events", "the page fell back to polling"
+        finally:
+            tools.close()
         poll("the page's progress bar at 3/8", lambda: rows_and_done()[1] == 3)
         os.makedirs(outdir, exist_ok=True)
         shot = os.path.join(outdir, "dashboard.png")
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        "--virtual-time-budget=3000", "--window-size=1280,720", "--screenshot=" + shot, url],
+                        "--timeout=3000", "--window-size=1280,720", "--screenshot=" + shot, url],
                        capture_output=True, timeout=DEADLINE_S)
         assert os.path.getsize(shot) > 0, "no screenshot"
         print("screenshot:", shot)
@@ -281,6 +423,7 @@ def check_status(program, weftrun):
                            timeout=DEADLINE_S)
         assert r.returncode == 0, r.stderr
         assert len(re.findall(r"^\s+[2-5] (busy|idle)", r.stdout, re.M)) == 4 and "gated: 0/8" in r.stdout, r.stdout
+        assert re.search(r"^\s+id .* running +blocked ", r.stdout, re.M), r.stdout
         r = subprocess.run([weftrun, "--status", base.replace("http://", ""), "--token", token, "--json"],
                            capture_output=True, text=True, timeout=DEADLINE_S)
         assert r.returncode == 0, r.stderr
@@ -304,6 +447,8 @@ if __name__ == "__main__":
         check_env_unset(program)
     elif mode == "browser":
         sys.exit(check_browser(program, sys.argv[3]))
+    elif mode == "loops":
+        check_loops(program)
     elif mode == "status":
         check_status(program, sys.argv[3])
     else:

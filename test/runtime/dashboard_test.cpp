@@ -18,6 +18,30 @@
 namespace {
 int wait_at_gate(weft::RemoteChannel<int> gate) { return gate.take(); }
 
+/// Worker side: n tasks that wait on a local channel until release_blocked puts n values.
+weft::Channel<int>& local_gate() {
+    static auto* c = new weft::Channel<int>(64);
+    return *c;
+}
+int block_tasks_on_channel(int n) {
+    for (int k = 0; k < n; ++k) weft::async([] { return local_gate().take(); });
+    return n;
+}
+int release_blocked(int n) {
+    for (int k = 0; k < n; ++k) local_gate().put(k);
+    return n;
+}
+
+/// The number `field` of process `pid` in /api/state's JSON, or -1 if it is not there.
+long long process_field(const std::string& state, int pid, const std::string& field) {
+    const auto at = state.find("{\"id\":" + std::to_string(pid) + ",");
+    if (at == std::string::npos) return -1;
+    const auto end = state.find("\"calls\":", at);  // the process's own fields come first
+    const auto f = state.find("\"" + field + "\":", at);
+    if (f == std::string::npos || f > end) return -1;
+    return std::stoll(state.substr(f + field.size() + 3));
+}
+
 std::string dashboard_error_on_worker() {
     try {
         weft::dashboard(0);
@@ -52,7 +76,7 @@ std::string http_get(int port, std::string target, std::string header) {
 }
 }  // namespace
 
-WEFT_REMOTE(wait_at_gate, dashboard_error_on_worker)
+WEFT_REMOTE(wait_at_gate, dashboard_error_on_worker, block_tasks_on_channel, release_blocked)
 
 namespace {
 class Dashboard : public ::testing::Test {
@@ -123,5 +147,31 @@ TEST_F(Dashboard, StateNamesTheRegisteredFunctionRunningOnAWorker) {
     EXPECT_EQ(weft::fetch(running), 7);
     const std::string refused = weft::threadcall(http_get, port, std::string("/api/state"), std::string());
     EXPECT_EQ(refused.rfind("HTTP/1.0 401 Unauthorized", 0), 0u) << refused;
+}
+
+TEST_F(Dashboard, StateCountsTheTasksBlockedOnAWorker) {
+    const std::string url = weft::dashboard(0);
+    const int port = std::stoi(url.substr(url.find(':', 7) + 1));
+    const std::string auth = "Authorization: Bearer " + url.substr(url.find("token=") + 6) + "\r\n";
+    constexpr int n = 5;
+    ASSERT_EQ(weft::remotecall_fetch(block_tasks_on_channel, 3, n), n);
+    std::string state;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (process_field(state, 3, "tasks_blocked") != n && std::chrono::steady_clock::now() < deadline) {
+        // Until worker 3's report shows them (each answer is a fresh snapshot).
+        state = weft::threadcall(http_get, port, std::string("/api/state"), auth);
+        weft::sleep(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(process_field(state, 3, "tasks_blocked"), n) << state;
+    EXPECT_GE(process_field(state, 3, "tasks"), n) << state;
+    const std::string metrics = weft::threadcall(http_get, port, std::string("/metrics"), auth);
+    EXPECT_NE(metrics.find("# TYPE weft_tasks_blocked gauge"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("weft_tasks_blocked{worker=\"3\"} "), std::string::npos) << metrics;
+    ASSERT_EQ(weft::remotecall_fetch(release_blocked, 3, n), n);
+    while (process_field(state, 3, "tasks_blocked") != 0 && std::chrono::steady_clock::now() < deadline) {
+        state = weft::threadcall(http_get, port, std::string("/api/state"), auth);
+        weft::sleep(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(process_field(state, 3, "tasks_blocked"), 0) << state;
 }
 }  // namespace

@@ -5,9 +5,11 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "call.hpp"
 
@@ -16,6 +18,27 @@ struct CapturedException;
 }
 
 namespace weft::detail {
+
+class RefHandle;
+
+/// True once this process serves the dashboard (weft::dashboard, WEFT_DASHBOARD): reads
+/// one flag, so the loops that register with it only when it is on cost nothing when off.
+bool dashboard_on();
+
+/// A task that counts a distributed loop's (or everywhere's) parts as they finish: listed
+/// as a running operation on the dashboard with `total` items, `sizes[k]` of them done
+/// when part k is; also drawn on stderr when `draw` (WEFT_PROGRESS).
+void watch_loop(std::string label, std::int64_t total, std::vector<std::shared_ptr<RefHandle>> parts,
+                std::vector<std::int64_t> sizes, bool draw);
+
+/// The reference handles of some Futures, for watch_loop.
+template <class Futures>
+std::vector<std::shared_ptr<RefHandle>> ref_handles(const Futures& fs) {
+    std::vector<std::shared_ptr<RefHandle>> hs;
+    hs.reserve(fs.size());
+    for (const auto& f : fs) hs.push_back(f.handle_ptr());
+    return hs;
+}
 
 /// True if WEFT_PROGRESS asks for progress bars (throws std::invalid_argument for a value
 /// that is not a yes/no).
