@@ -1,6 +1,7 @@
 // weft/shared_array.hpp — SharedArray<T, N> (Julia's SharedArrays): one array in POSIX
 // shared memory, mapped by every participating process on the host; column-major.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -162,11 +163,8 @@ class SharedArray {
     /// RemoteException when init fails on a participant.
     explicit SharedArray(std::array<std::size_t, N> dims, SharedArrayOptions<T, N> o = {}) : dims_(dims) {
         pids_ = o.pids.empty() ? detail::shm_default_pids() : o.pids;
-        std::vector<int> mapped = pids_;
+        const std::vector<int> mapped = mapped_here_too();
         const int me = myid();
-        bool have_me = false;
-        for (int p : mapped) have_me |= p == me;
-        if (!have_me) mapped.push_back(me);
         const std::size_t bytes = detail::product(dims) * sizeof(T);
         map_ = detail::shm_create(bytes);
         name_ = map_->name;
@@ -210,11 +208,8 @@ class SharedArray {
                 const std::string& mode = "", SharedArrayOptions<T, N> o = {})
         : dims_(dims) {
         pids_ = o.pids.empty() ? detail::shm_default_pids() : o.pids;
-        std::vector<int> mapped = pids_;
+        const std::vector<int> mapped = mapped_here_too();
         const int me = myid();
-        bool have_me = false;
-        for (int p : mapped) have_me |= p == me;
-        if (!have_me) mapped.push_back(me);
         map_ = detail::file_create(path, offset, detail::product(dims) * sizeof(T), alignof(T), mode,
                                    std::is_const_v<T>, o.init != nullptr);
         name_ = map_->name;
@@ -335,6 +330,12 @@ class SharedArray {
     }
 
   private:
+    /// The participants and this process, which maps the array even when it is not one.
+    std::vector<int> mapped_here_too() const {
+        std::vector<int> mapped = pids_;
+        if (std::find(mapped.begin(), mapped.end(), myid()) == mapped.end()) mapped.push_back(myid());
+        return mapped;
+    }
     void run_init(const SharedArrayOptions<T, N>& o) {
         if (!o.init) return;
         std::vector<Future<void>> runs;

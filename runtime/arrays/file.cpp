@@ -204,18 +204,7 @@ void file_attach_all(const ShmMapping& m, const std::vector<int>& mapped) {
         asked.push_back(p);
         calls.push_back(remotecall(file_attach_here, p, m.name, m.path, base, m.skip, m.array_bytes, m.writable, m.file_dev, m.file_ino));
     }
-    std::exception_ptr err;
-    for (auto& c : calls) {
-        try {
-            weft::wait(c);
-        } catch (...) {
-            if (!err) err = std::current_exception();
-        }
-    }
-    if (err) {
-        shm_release_all(m.name, asked);
-        std::rethrow_exception(err);
-    }
+    wait_or_release(calls, nullptr, m.name, asked);
 }
 
 }  // namespace weft::detail

@@ -273,6 +273,13 @@ void shm_attach_all(const std::string& name, std::size_t bytes, const std::vecto
     } catch (...) {
         err = std::current_exception();
     }
+    wait_or_release(calls, err, name, asked);
+}
+
+void shm_unlink(const std::string& name) { ::shm_unlink(name.c_str()); }
+
+void wait_or_release(std::vector<Future<void>>& calls, std::exception_ptr err, const std::string& name,
+                     const std::vector<int>& asked) {
     for (auto& c : calls) {
         try {
             weft::wait(c);
@@ -285,8 +292,6 @@ void shm_attach_all(const std::string& name, std::size_t bytes, const std::vecto
         std::rethrow_exception(err);
     }
 }
-
-void shm_unlink(const std::string& name) { ::shm_unlink(name.c_str()); }
 
 void shm_release_all(const std::string& name, const std::vector<int>& pids) {
     release_local(name);
