@@ -1,11 +1,12 @@
 // runtime/debug.cpp — weft::debug: what a process still stores and holds, connections
-// waiting for the handshake, addresses and OS pids.
+// waiting for the handshake, event-loop turns, addresses and OS pids.
 #include "weft/debug.hpp"
 
 #include <unistd.h>
 
 #include "cluster_state.hpp"
 #include "remote_refs.hpp"
+#include "tasks/event_loop.hpp"
 #include "weft/remote.hpp"
 #include "weft/remotecall.hpp"
 
@@ -20,11 +21,13 @@ std::vector<int> connected_here() {
 }
 std::size_t held_refs_here() { return handle_count(); }
 std::size_t pending_handshakes_here() { return pending_handshake_count(); }
+std::size_t event_loop_turns_here() { return io_turns(); }
 }  // namespace weft::rt
 WEFT_REMOTE_AS(weft_debug_stored_refs, &weft::rt::stored_refs_here)
 WEFT_REMOTE_AS(weft_debug_connected, &weft::rt::connected_here)
 WEFT_REMOTE_AS(weft_debug_held_refs, &weft::rt::held_refs_here)
 WEFT_REMOTE_AS(weft_debug_pending_handshakes, &weft::rt::pending_handshakes_here)
+WEFT_REMOTE_AS(weft_debug_event_loop_turns, &weft::rt::event_loop_turns_here)
 
 namespace weft::debug {
 std::size_t stored_refs(int pid) { return remotecall_fetch(&rt::stored_refs_here, pid); }
@@ -34,6 +37,10 @@ std::size_t held_refs(int pid) {
     return remotecall_fetch(&rt::held_refs_here, pid);
 }
 std::size_t pending_handshakes(int pid) { return remotecall_fetch(&rt::pending_handshakes_here, pid); }
+std::size_t event_loop_turns(int pid) {
+    if (pid == myid()) return rt::io_turns();
+    return remotecall_fetch(&rt::event_loop_turns_here, pid);
+}
 
 std::string address(int pid) {
     auto& st = rt::state();

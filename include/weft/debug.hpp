@@ -24,6 +24,12 @@ std::size_t pending_handshakes(int pid);
 std::string address(int pid);
 /// The OS process id of cluster process `pid`.
 int ospid(int pid);
+/// How many times process `pid`'s runtime thread has looked for I/O (slept in, or polled,
+/// its epoll set) since it started. An idle process sleeps: a short weft::sleep adds a
+/// handful of looks, a loop that never sleeps (a descriptor reported ready again and
+/// again) adds thousands. Blocks the calling task for one round trip (none for myid()).
+/// Example: `auto t0 = weft::debug::event_loop_turns(2);`
+std::size_t event_loop_turns(int pid);
 /// How this process's messages to process `pid` travel: "tcp" or "ucx" (WEFT_TRANSPORT,
 /// docs/runtime.md); "" when it has no connection to `pid`. Non-blocking; runtime thread
 /// (the main program's) only. Example: `EXPECT_EQ(weft::debug::transport(2), "ucx");`

@@ -161,7 +161,14 @@ bool io_try_hot() {
     return true;
 }
 
+namespace {
+std::size_t g_turns = 0;  // run_io calls (weft::debug::event_loop_turns)
+}  // namespace
+
+std::size_t io_turns() { return g_turns; }
+
 std::size_t run_io(std::chrono::steady_clock::time_point deadline) {
+    ++g_turns;
     epoll_event ev[64];
     g_hot_streak = 0;
     std::size_t ran = 0;

@@ -46,6 +46,8 @@ void install_event_loop();
 /// as long as it takes), then runs what is ready:
 /// handlers, Asio completions, work posted from other threads. Returns how many ran.
 std::size_t run_io(std::chrono::steady_clock::time_point deadline);
+/// How many times run_io ran on this process (weft::debug::event_loop_turns).
+std::size_t io_turns();
 /// Wakes run_io from any thread.
 void wake_event_loop();
 /// Queues fn to run on the runtime thread (any thread may call it).

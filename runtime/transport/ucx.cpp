@@ -144,7 +144,11 @@ void start_engine() {
     e->address.assign(reinterpret_cast<const char*>(addr), addr_len);
     ucp_worker_release_address(e->worker, addr);
     g_engine = e.release();
-    io_watch(g_engine->efd, g_engine, EPOLLIN, 0);
+    // Edge-triggered: the descriptor stays readable from the event that woke the loop until
+    // the next ucp_worker_arm (right before a sleep); level-triggered, every look of the
+    // spin would see it again, count it as something done and keep the loop from ever
+    // arming and sleeping (an idle master that a worker reported to burnt a CPU).
+    io_watch(g_engine->efd, g_engine, EPOLLIN | EPOLLET, 0);
     io_set_poller([](bool before_sleep) -> std::size_t {
         Engine& en = *g_engine;
         std::size_t n = en.progress();

@@ -103,3 +103,25 @@ TEST_F(Transport, AKilledWorkerFailsItsCallAndLeavesNoSegment) {
     EXPECT_EQ(segments_of(ospid), std::vector<std::string>{});
     for (int w : weft::workers()) EXPECT_EQ(weft::remotecall_fetch(transport_to, w, 1), expected());
 }
+
+// An idle process sleeps once its messages are handled: the master (whose replies and
+// reports come over the transport) and the worker (whose requests do) each look for I/O a
+// handful of times during a 200 ms weft::sleep. Before the fix, UCX's event descriptor was
+// watched level-triggered and stayed readable until the next arm, which only a sleep
+// would do: every look of the spin saw it again, so the loop never slept and each process
+// burnt a CPU (tens of thousands of looks in 200 ms) after its first message.
+TEST_F(Transport, AnIdleProcessSleepsAfterItsMessages) {
+    const int w = weft::workers()[0];
+    for (int i = 0; i < 20; ++i) weft::remotecall_fetch(echo, w, std::vector<double>(i, 1.0));
+    (void)weft::remotecall_fetch(echo, w, std::vector<double>(1 << 20, 2.0));  // a big one too
+    const std::size_t master0 = weft::debug::event_loop_turns(1);
+    const std::size_t worker0 = weft::debug::event_loop_turns(w);
+    weft::sleep(std::chrono::milliseconds(200));  // the idle time whose looks are counted
+    const std::size_t master = weft::debug::event_loop_turns(1) - master0;
+    const std::size_t worker = weft::debug::event_loop_turns(w) - worker0;
+    // Each process's spin looks about 25 times after a message before it sleeps, and
+    // the worker answers one query in the window; a loop that never sleeps looks ~100x more.
+    EXPECT_LT(master, 1000u) << "the master's event loop did not sleep while idle";
+    EXPECT_LT(worker, 1000u) << "worker " << w << "'s event loop did not sleep while idle";
+    std::printf("   looks in 200 ms idle: master %zu, worker %zu\n", master, worker);
+}
