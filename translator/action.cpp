@@ -77,6 +77,14 @@ class WeftConsumer : public clang::SemaConsumer {
         Rewriter rw(sm, ctx.getLangOpts());
         Translation t(ctx, rw, state_.opts, name != state_.display_names.end() ? name->second : file_);
         t.sema = sema_;
+        // The parent map (getParents) and the whole-AST traversals see the main file's
+        // top-level declarations only: the headers are most of the AST (<weft/weft.hpp>
+        // brings the standard library), and from a precompiled header every declaration
+        // would be read back for them. noload_decls: the precompiled ones stay unread.
+        std::vector<clang::Decl*> scope;
+        for (clang::Decl* d : ctx.getTranslationUnitDecl()->noload_decls())
+            if (!d->isFromASTFile() && sm.isInMainFile(sm.getExpansionLoc(d->getLocation()))) scope.push_back(d);
+        ctx.setTraversalScope(scope);
 
         attach_pragmas(t, pragmas_);
         for (const Pragma& p : pragmas_) rw.InsertTextBefore(p.hash_loc, "// ");
