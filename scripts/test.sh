@@ -23,13 +23,9 @@ fi
 cmake --build "$ASAN_DIR" -j"$jobs"
 (cd "$ASAN_DIR" && ctest --output-on-failure -j"$jobs" --timeout 300 -L runtime -LE tcp) || status=$?
 
-# The fuzz targets (label `fuzz`, 60 s each) in a small clang build of their own: only the
-# runtime and the targets (scripts/fuzz.sh configures it the same way).
+# The fuzz targets (label `fuzz`, 60 s each) in a small clang build of their own: the
+# runtime, the translation and the targets (scripts/fuzz.sh configures it).
 FUZZ_DIR=${WEFT_FUZZ_BUILD_DIR:-build-fuzz}
-if [ ! -f "$FUZZ_DIR/CMakeCache.txt" ]; then
-  cmake -S . -B "$FUZZ_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DWEFT_FUZZ=ON -DWEFT_BUILD_TRANSLATOR=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF
-fi
-cmake --build "$FUZZ_DIR" -j"$jobs"
+WEFT_FUZZ_BUILD_DIR=$FUZZ_DIR scripts/fuzz.sh --build
 (cd "$FUZZ_DIR" && ctest --output-on-failure -j"$jobs" -L fuzz) || status=$?
 exit $status
