@@ -205,6 +205,13 @@ std::size_t run_io(std::chrono::steady_clock::time_point deadline) {
     return ran;
 }
 
+std::size_t io_spin_look(unsigned look) {
+    if (g_poller == nullptr || look % 8 == 0) return run_io(std::chrono::steady_clock::time_point::min());
+    return g_poller(false);
+}
+
+bool io_has_poller() { return g_poller != nullptr; }
+
 void wake_event_loop() {
     if (g_wake_pending.exchange(true)) return;
     const std::uint64_t one = 1;

@@ -46,7 +46,16 @@ void install_event_loop();
 /// as long as it takes), then runs what is ready:
 /// handlers, Asio completions, work posted from other threads. Returns how many ran.
 std::size_t run_io(std::chrono::steady_clock::time_point deadline);
-/// How many times run_io ran on this process (weft::debug::event_loop_turns).
+/// One look of the scheduler's spin (look counts from 0 in each spin). Without an engine
+/// poller it is run_io(now). With one (UCX, progressed in user space without a system
+/// call), only every 8th look also asks epoll; the others only progress the engine, so a
+/// shared-memory reply is seen within a fraction of a microsecond instead of behind an
+/// epoll_wait. Returns how many things ran.
+std::size_t io_spin_look(unsigned look);
+/// Whether an engine poller is set (the spin then also yields only every 8th look).
+bool io_has_poller();
+/// How many times run_io ran on this process (weft::debug::event_loop_turns): the looks
+/// that ask epoll, not the engine-only looks of a spin.
 std::size_t io_turns();
 /// Wakes run_io from any thread.
 void wake_event_loop();

@@ -129,12 +129,14 @@ class LoopAlgo final : public bf::algo::algorithm {
         const auto now = std::chrono::steady_clock::now();
         if (!governor_.allow(now)) return false;
         const auto until = std::min(now + budget, tp);
-        bool first = true;
-        while (std::chrono::steady_clock::now() < until) {
-            sched_yield();  // a process sharing this CPU (often the peer) runs first
+        const bool engine = io_has_poller();
+        for (unsigned look = 0; std::chrono::steady_clock::now() < until; ++look) {
+            // A process sharing this CPU (often the peer) runs first. With a user-space
+            // engine the looks between yields cost no system call, so yield only every 8th.
+            if (!engine || look % 8 == 0) sched_yield();
             // Right after the yield the peer that last sent has usually answered: read it
             // without asking epoll first (one system call instead of two).
-            if ((std::exchange(first, false) && io_try_hot()) || run_io(now_only) > 0 || !rq_.empty()) {
+            if ((look == 0 && io_try_hot()) || io_spin_look(look) > 0 || !rq_.empty()) {
                 governor_.record(true);
                 return true;
             }
