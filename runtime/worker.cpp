@@ -143,9 +143,11 @@ int g_launch_stderr = -1;  // the stderr the worker was started with (the launch
 /// is still in the relay's stderr pipe to the stderr the worker was started with, which
 /// the launcher (the master, for a local worker) reads. Async-signal-safe: read and write.
 /// The relay thread's copy of the last stderr bytes it read: those not yet sent to the
-/// master (read - sent of them) are written out first.
+/// master (read - sent of them) are written out first. 64 KiB: a sanitizer's report with
+/// its symbolized stack (C++ template names) is often 10-20 KiB, and its first line says
+/// what happened.
 struct StderrBacklog {
-    static constexpr std::uint64_t cap = 8192;
+    static constexpr std::uint64_t cap = 65536;
     char ring[cap];
     std::atomic<std::uint64_t> read{0}, sent{0};
 };

@@ -29,8 +29,17 @@ int abort_with_last_words() {
     std::abort();
 }
 int exit_with_status_3() { ::_exit(3); }
+/// A crash report as a sanitizer writes one: a first line that says what happened, then a
+/// long stack (25 KB here), then the end of the process.
+int abort_after_a_long_report() {
+    std::fprintf(stderr, "head of a long report from worker %d\n", weft::myid());
+    for (int i = 0; i < 400; ++i) std::fprintf(stderr, "    #%d a frame of a long stack, about sixty bytes of text\n", i);
+    std::fprintf(stderr, "tail of a long report\n");
+    std::fflush(stderr);
+    std::abort();
+}
 }  // namespace
-WEFT_REMOTE(whoami, block_forever, square, abort_with_last_words, exit_with_status_3)
+WEFT_REMOTE(whoami, block_forever, square, abort_with_last_words, exit_with_status_3, abort_after_a_long_report)
 
 using namespace weft_test;
 
@@ -152,6 +161,27 @@ TEST_F(Fault, AWorkerThatAbortsIsNamedWithItsSignalAndLastStderrLines) {
     } catch (const weft::ProcessExitedException& e) {
         EXPECT_NE(std::string(e.what()).find("killed by signal 6 (SIGABRT)"), std::string::npos) << e.what();
     }
+    expect_everyone_answers();
+}
+
+/// A dying worker's report reaches the master whole, its first line included: what the
+/// relay had read but not yet sent (the runtime thread was running the crashing call) is
+/// written out by the worker as it dies. It kept only the last 8 KiB, so a sanitizer's
+/// report lost the line that says what happened.
+TEST_F(Fault, ALongReportWrittenJustBeforeAWorkerDiesArrivesWhole) {
+    auto victim = weft::addprocs(1)[0];
+    testing::internal::CaptureStderr();
+    try {
+        weft::remotecall_fetch(abort_after_a_long_report, victim);
+        ADD_FAILURE() << "no exception";
+    } catch (const weft::ProcessExitedException& e) {
+        EXPECT_NE(std::string(e.what()).find("tail of a long report"), std::string::npos) << e.what();
+    }
+    const std::string out = testing::internal::GetCapturedStderr();
+    const std::string prefix = "From worker " + std::to_string(victim) + ": ";
+    EXPECT_NE(out.find(prefix + "head of a long report from worker " + std::to_string(victim)), std::string::npos)
+        << out.substr(0, 300);
+    EXPECT_NE(out.find(prefix + "    #399 a frame"), std::string::npos);
     expect_everyone_answers();
 }
 
