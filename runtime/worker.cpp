@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -150,11 +151,17 @@ struct StderrBacklog {
     static constexpr std::uint64_t cap = 65536;
     char ring[cap];
     std::atomic<std::uint64_t> read{0}, sent{0};
+    /// Set while the relay thread holds bytes it took from the pipe and has not yet put in
+    /// the ring: a drain waits for them (a line written just before abort() is usually
+    /// read at that very moment). Once `draining` is set the relay thread reads no more.
+    std::atomic<bool> reading{false}, draining{false};
 };
 StderrBacklog g_backlog;
 
 void drain_relay_stderr() {
     if (!g_relay || g_launch_stderr < 0) return;
+    g_backlog.draining.store(true);
+    for (int i = 0; i < 1000 && g_backlog.reading.load(); ++i) ::sched_yield();
     const std::uint64_t end = g_backlog.read.load(std::memory_order_acquire);
     std::uint64_t at = std::max(g_backlog.sent.load(std::memory_order_acquire), end > StderrBacklog::cap ? end - StderrBacklog::cap : 0);
     while (at < end) {
@@ -218,8 +225,18 @@ void relay_thread(OutputRelay* r) {
         }
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (i == 1) {
+                g_backlog.reading.store(true);
+                if (g_backlog.draining.load()) {  // the process is dying: the drain reads the rest
+                    g_backlog.reading.store(false);
+                    return;
+                }
+            }
             ssize_t n = ::read(fds[i].fd, chunk, sizeof chunk);
-            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;  // EAGAIN: a fatal signal's drain took it
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+                if (i == 1) g_backlog.reading.store(false, std::memory_order_release);
+                continue;
+            }
             if (n <= 0) {
                 if (!buf[i].empty()) buf[i] += '\n';
                 ::close(fds[i].fd);
@@ -233,6 +250,7 @@ void relay_thread(OutputRelay* r) {
                     g_backlog.read.store(at + static_cast<std::uint64_t>(n), std::memory_order_release);
                 }
             }
+            if (i == 1) g_backlog.reading.store(false, std::memory_order_release);
             auto last = buf[i].rfind('\n');
             if (last == std::string::npos) continue;
             std::string lines = buf[i].substr(0, last + 1);
