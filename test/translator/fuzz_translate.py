@@ -4,7 +4,7 @@ flipped, pragmas garbled) and fails if it dies of a signal, reports an internal 
 exits with anything but 0 or 1. Each failing input is kept as fuzz-failure-<n>.cpp in the
 working directory: `weft-translate fuzz-failure-<n>.cpp -o -` reproduces it.
    fuzz_translate.py <weft-translate> <lit-tests dir> <count | seconds followed by s> [seed]
-ctest runs it (label `fuzz`) for 60 s; `... 600s` runs it for ten minutes. test/fuzz/translate_fuzz.cpp
+ctest runs it (label `fuzz`) for 20 s; `... 600s` runs it for ten minutes. test/fuzz/translate_fuzz.cpp
 fuzzes the same translation in process, coverage-guided and under the sanitizers."""
 import time
 import os
