@@ -143,18 +143,32 @@ TEST_F(Fault, KilledWorkerFailsItsFuturesAndTheClusterGoesOn) {
 /// What a call to a worker that dies says (issue 17 item 13): how the process ended, and
 /// the last lines it wrote to stderr, in the error of the call that was waiting and of
 /// every later call.
-TEST_F(Fault, AWorkerThatAbortsIsNamedWithItsSignalAndLastStderrLines) {
-    auto victim = weft::addprocs(1)[0];
-    const std::string words = "last words of worker " + std::to_string(victim) + " before abort";
+/// A new worker that writes its last words to stderr and aborts; the error of the call
+/// that was waiting ("" if there was none), with the last words and the worker's id.
+struct Aborted {
+    int victim;
+    std::string words, what;
+    int pid = 0;
+};
+Aborted abort_a_new_worker() {
+    Aborted a{weft::addprocs(1)[0], "", ""};
+    a.words = "last words of worker " + std::to_string(a.victim) + " before abort";
     try {
-        weft::remotecall_fetch(abort_with_last_words, victim);
-        FAIL() << "no exception";
+        weft::remotecall_fetch(abort_with_last_words, a.victim);
     } catch (const weft::ProcessExitedException& e) {
-        const std::string what = e.what();
-        EXPECT_EQ(e.pid(), victim);
-        EXPECT_NE(what.find("was killed by signal 6 (SIGABRT)"), std::string::npos) << what;
-        EXPECT_NE(what.find(words), std::string::npos) << what;
+        a.what = e.what();
+        a.pid = e.pid();
     }
+    return a;
+}
+
+TEST_F(Fault, AWorkerThatAbortsIsNamedWithItsSignalAndLastStderrLines) {
+    const Aborted a = abort_a_new_worker();
+    const int victim = a.victim;
+    ASSERT_FALSE(a.what.empty()) << "no exception";
+    EXPECT_EQ(a.pid, victim);
+    EXPECT_NE(a.what.find("was killed by signal 6 (SIGABRT)"), std::string::npos) << a.what;
+    EXPECT_NE(a.what.find(a.words), std::string::npos) << a.what;
     try {
         weft::remotecall_fetch(whoami, victim);
         FAIL() << "no exception";
@@ -168,14 +182,9 @@ TEST_F(Fault, AWorkerThatAbortsIsNamedWithItsSignalAndLastStderrLines) {
 /// very moment the worker aborts, and the drain must wait for it (1 to 5 in 10 runs lost it).
 TEST_F(Fault, LastWordsBeforeAnAbortAreNeverLost) {
     for (int round = 0; round < 20; ++round) {
-        auto victim = weft::addprocs(1)[0];
-        const std::string words = "last words of worker " + std::to_string(victim) + " before abort";
-        try {
-            weft::remotecall_fetch(abort_with_last_words, victim);
-            FAIL() << "no exception";
-        } catch (const weft::ProcessExitedException& e) {
-            ASSERT_NE(std::string(e.what()).find(words), std::string::npos) << "round " << round << ": " << e.what();
-        }
+        const Aborted a = abort_a_new_worker();
+        ASSERT_FALSE(a.what.empty()) << "round " << round << ": no exception";
+        ASSERT_NE(a.what.find(a.words), std::string::npos) << "round " << round << ": " << a.what;
     }
     expect_everyone_answers();
 }
