@@ -27,6 +27,7 @@
 #include "stack_traces.hpp"
 #include "transport/admission.hpp"
 #include "transport/handshake.hpp"
+#include "transport/transport.hpp"
 #include "weft/cluster.hpp"
 
 namespace weft::rt {
@@ -689,6 +690,7 @@ std::vector<int> add_workers(std::shared_ptr<ClusterManager> mgr, bool user_mana
     n.mgr = mgr;
     n.user = user_manager;
     n.o = &o;
+    prestart_fast_path();  // UCX's start-up overlaps the workers' (they start theirs too)
     try {
         mgr->launch(o, launched, n);
     } catch (const std::exception& e) {

@@ -37,6 +37,7 @@
 #include "cluster_state.hpp"
 #include "log.hpp"
 #include "messages.hpp"
+#include "transport/transport.hpp"
 #include "weft/task.hpp"
 
 namespace weft::rt {
@@ -359,6 +360,7 @@ void run_worker(const std::string& bind, const StartWorkerOptions& o) {
         if (null < 0 || ::dup2(null, 0) < 0) die(std::string("cannot close stdin: ") + std::strerror(errno));
         ::close(null);
     }
+    prestart_fast_path();  // UCX starts while the master hears of this worker and connects
     listen_for_peers(bind);
     std::string line = "weft-worker " + st.host + ":" + std::to_string(st.port) + "\n";
     if (::write(o.out, line.data(), line.size()) != static_cast<ssize_t>(line.size()))

@@ -8,6 +8,7 @@
 #include "log.hpp"
 #include "managers/launch_common.hpp"
 #include "managers/process.hpp"
+#include "transport/transport.hpp"
 
 namespace weft {
 using rt::Process;
@@ -20,6 +21,7 @@ void LocalManager::launch(const AddProcsOptions& o, std::vector<WorkerConfig>& l
         spec.argv.push_back("--weft-bind=" + (!b.empty() ? b : o.restrict ? "127.0.0.1" : "0.0.0.0"));
         for (auto& f : o.exeflags) spec.argv.push_back(f);
         spec.env = rt::worker_env(o);
+        for (auto& [k, v] : rt::local_worker_env()) spec.env.emplace(k, v);  // options.env wins
         spec.unset = rt::worker_env_unset();
         spec.dir = o.dir;
         spec.stdin_text = rt::state().cookie + "\n";

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -126,6 +127,22 @@ std::unique_ptr<FastPath> exchange_offers(tcp::socket& s, std::chrono::nanosecon
     if (policy == config::Transport::ucx || host == host_key()) ucx::connect(*path, token, theirs.substr(at));
 #endif
     return path;
+}
+
+void prestart_fast_path() {
+#ifdef WEFT_HAVE_UCX
+    if (config::transport() != config::Transport::tcp) ucx::prestart();
+#endif
+}
+
+std::map<std::string, std::string> local_worker_env() {
+    std::map<std::string, std::string> env;
+#ifdef WEFT_HAVE_UCX
+    if (config::transport() != config::Transport::tcp)
+        for (auto& [k, v] : ucx::load_time_env())
+            if (!std::getenv(k.c_str())) env[k] = v;
+#endif
+    return env;
 }
 
 std::string transport_to(int pid) {

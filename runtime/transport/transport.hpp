@@ -8,6 +8,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,16 @@ class FastPath {
 /// Throws HandshakeError.
 std::unique_ptr<FastPath> exchange_offers(tcp::socket& s, std::chrono::nanoseconds timeout, bool offer,
                                           bool connector);
+
+/// Starts the fast path's engine in the background when WEFT_TRANSPORT and the build allow
+/// one: a process calls it as soon as it knows it will connect to peers, so the engine's
+/// start-up overlaps the rest of its own (exchange_offers waits for it).
+void prestart_fast_path();
+
+/// Settings for the fast path's engine that it reads when its library loads (so they
+/// cannot be set at run time), for a worker started on this host; a variable the user set
+/// is left out. Empty when WEFT_TRANSPORT=tcp or the build has no engine.
+std::map<std::string, std::string> local_worker_env();
 
 /// The transport frames to process `pid` take ("tcp", "ucx"; "" without a connection).
 std::string transport_to(int pid);

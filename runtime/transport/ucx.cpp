@@ -19,6 +19,7 @@
 // FORCE needs error mode PEER in 1.13). The close unmaps the dead peer's segments.
 #include "transport/ucx.hpp"
 
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
 #include <ucp/api/ucp.h>
@@ -29,6 +30,8 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <thread>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -93,7 +96,7 @@ Inbound::~Inbound() {
 }
 
 /// Whether process_vm_readv (UCX's cma transport) works in this container; UCX aborts
-/// where it is forbidden, so it is then left out (UCX_TLS=^cma).
+/// where it is forbidden, so it is then left out.
 bool cma_works() {
     char src[8] = "weftcma", dst[8] = {};
     iovec l{dst, sizeof dst}, r{src, sizeof src};
@@ -101,16 +104,44 @@ bool cma_works() {
            std::memcmp(src, dst, sizeof dst) == 0;
 }
 
+/// Whether this host has an RDMA device (InfiniBand, RoCE, iWARP): the only way UCX
+/// reaches a process on another host that weft's TCP does not reach as well.
+bool rdma_present() {
+    DIR* d = ::opendir("/sys/class/infiniband");
+    if (!d) return false;
+    bool any = false;
+    while (const dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') any = true;
+    ::closedir(d);
+    return any;
+}
+
+/// UCX's settings, before it reads them (ucp_config_read); the user's own UCX_* win.
+/// - The SysV transport grows its pool of receive buffers 128 at a time instead of 512: it
+///   builds the first chunk at start-up, and clearing its 4 MiB of shared pages was most of
+///   the 8-20 ms of CPU that ucp_worker_create cost per process (2-3 ms now).
+/// - Without RDMA, UCX can only reach this host's processes, over shared memory: only the
+///   transports weft uses there are opened (SysV segments for messages, CMA for big ones);
+///   posix shm and UCX's own TCP cost 2-6 ms each to open and are never picked.
+/// What UCX reads when libucs loads (UCX_MEM_EVENTS, UCX_MODULES) cannot be set here: set
+/// at run time, UCX only warns that it is unused. Local workers get it in their
+/// environment instead (load_time_env).
+/// Runs on the runtime thread, before the starter thread exists.
+void settle_environment() {
+    const bool cma = cma_works();
+    ::setenv("UCX_SYSV_RX_BUFS_GROW", "128", 0);
+    if (!rdma_present()) ::setenv("UCX_TLS", cma ? "sysv,cma" : "sysv", 0);
+    else if (!cma) ::setenv("UCX_TLS", "^cma", 0);
+}
+
 std::string status_text(ucs_status_t s) { return ucs_status_string(s); }
 
 ucs_status_t on_am(void* arg, const void* header, size_t header_length, void* data, size_t length,
                    const ucp_am_recv_param_t* param);
 
-/// Starts UCX; throws std::runtime_error saying which call failed.
-void start_engine() {
-    // Environment first: UCX reads it in ucp_config_read. The user's own settings win.
-    if (!cma_works()) ::setenv("UCX_TLS", "^cma", 0);
-
+/// Builds the engine: UCX's context and worker (any thread; the runtime thread takes it
+/// over in install_engine). Throws std::runtime_error saying which call failed.
+std::unique_ptr<Engine> build_engine() {
     auto e = std::make_unique<Engine>();
     ucp_config_t* cfg = nullptr;
     ucs_status_t s = ucp_config_read(nullptr, nullptr, &cfg);
@@ -123,7 +154,7 @@ void start_engine() {
     if (s != UCS_OK) throw std::runtime_error("ucp_init: " + status_text(s));
     ucp_worker_params_t wp{};
     wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
-    wp.thread_mode = UCS_THREAD_MODE_SINGLE;
+    wp.thread_mode = UCS_THREAD_MODE_SERIALIZED;  // built on the starter thread, then the runtime thread's
     s = ucp_worker_create(e->context, &wp, &e->worker);
     if (s != UCS_OK) throw std::runtime_error("ucp_worker_create: " + status_text(s));
     s = ucp_worker_get_efd(e->worker, &e->efd);
@@ -143,6 +174,19 @@ void start_engine() {
     if (s != UCS_OK) throw std::runtime_error("ucp_worker_get_address: " + status_text(s));
     e->address.assign(reinterpret_cast<const char*>(addr), addr_len);
     ucp_worker_release_address(e->worker, addr);
+    return e;
+}
+
+/// The engine being built on a thread of its own (prestart), until new_link takes it.
+struct Starter {
+    std::thread thread;
+    std::unique_ptr<Engine> engine;
+    std::string error;
+};
+Starter* g_starter = nullptr;
+
+/// Puts the engine into the runtime thread's event loop.
+void install_engine(std::unique_ptr<Engine> e) {
     g_engine = e.release();
     // Edge-triggered: the descriptor stays readable from the event that woke the loop until
     // the next ucp_worker_arm (right before a sleep); level-triggered, every look of the
@@ -164,6 +208,15 @@ void start_engine() {
             if ((n = en.progress())) return n;
         }
     });
+}
+
+/// The engine, started here unless prestart did; throws std::runtime_error.
+void start_engine() {
+    prestart();
+    std::unique_ptr<Starter> st(std::exchange(g_starter, nullptr));
+    st->thread.join();
+    if (!st->engine) throw std::runtime_error(st->error);
+    install_engine(std::move(st->engine));
 }
 
 /// The per-connection state; the Connection owns it through a UcxPath, requests in flight
@@ -456,6 +509,24 @@ void UcxPath::send(Connection& c, MsgType type, const detail::OutBuffer& f) {
 }
 
 }  // namespace
+
+void prestart() {
+    if (g_engine || g_starter || g_failed) return;
+    settle_environment();
+    g_starter = new Starter;
+    g_starter->thread = std::thread([st = g_starter] {
+        try {
+            st->engine = build_engine();
+        } catch (const std::exception& e) {
+            st->error = e.what();
+        }
+    });
+}
+
+std::map<std::string, std::string> load_time_env() {
+    if (rdma_present()) return {};
+    return {{"UCX_MEM_EVENTS", "n"}, {"UCX_MODULES", "^ib,rdmacm"}};
+}
 
 std::unique_ptr<FastPath> new_link(std::uint64_t& token, std::string& address) {
     if (g_failed) return nullptr;

@@ -2,6 +2,7 @@
 // context and worker per process, on the runtime thread, started by the first offer.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -9,8 +10,15 @@
 
 namespace weft::rt::ucx {
 
+/// Starts building UCX's context and worker on a thread of its own (they cost 8-20 ms of
+/// CPU), so that the first new_link finds them ready. Runtime thread; once per process.
+void prestart();
+/// What UCX reads when libucs loads, for a worker started on this host: without RDMA,
+/// no malloc hooks (UCX_MEM_EVENTS=n) and no InfiniBand modules (UCX_MODULES). Empty with
+/// RDMA. The caller leaves out what the user set.
+std::map<std::string, std::string> load_time_env();
 /// A new link for one connection: frames the peer sends with `token` arrive on it.
-/// Fills this worker's address. Starts UCX on first use; nullptr when UCX cannot start
+/// Fills this worker's address. Starts UCX on first use (waiting for prestart's thread); nullptr when UCX cannot start
 /// here (said once, in the log).
 std::unique_ptr<FastPath> new_link(std::uint64_t& token, std::string& address);
 /// Makes the link send to the peer's worker, with the peer's token. When UCX cannot reach

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -32,6 +33,17 @@ std::string expected() {
 #endif
 }
 std::string transport_to(int pid) { return weft::debug::transport(pid); }
+std::string env_of(std::string name) {
+    const char* v = std::getenv(name.c_str());
+    return v ? v : "(unset)";
+}
+const std::string g_tls_at_start = env_of("UCX_TLS");  // before weft could set them
+const std::string g_mem_events_at_start = env_of("UCX_MEM_EVENTS");
+bool rdma_here() {
+    std::error_code ec;
+    return std::filesystem::exists("/sys/class/infiniband", ec) &&
+           !std::filesystem::is_empty("/sys/class/infiniband", ec);
+}
 std::vector<double> echo(std::vector<double> v) { return v; }
 int block_forever() {
     weft::Future<int> never;  // nobody ever puts
@@ -54,7 +66,7 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, echo, block_forever)
+WEFT_REMOTE(transport_to, env_of, echo, block_forever)
 
 class Transport : public ::testing::Test {
   protected:
@@ -104,6 +116,34 @@ TEST_F(Transport, AKilledWorkerFailsItsCallAndLeavesNoSegment) {
     EXPECT_THROW(weft::remotecall_fetch(transport_to, victim, 1), weft::ProcessExitedException);
     EXPECT_EQ(segments_of(ospid), std::vector<std::string>{});
     for (int w : weft::workers()) EXPECT_EQ(weft::remotecall_fetch(transport_to, w, 1), expected());
+}
+
+// UCX opens only the transports weft uses (runtime/transport/ucx.cpp, settle_environment):
+// on a host without RDMA a worker's UCX runs with UCX_TLS=sysv,cma (sysv where CMA is
+// forbidden) and a SysV receive pool that grows 128 buffers at a time, which together cut
+// its start-up from 17-20 ms of CPU to 4. What UCX reads when it loads (no malloc hooks)
+// is in the environment of the workers the master starts, not in the master's own (UCX
+// would warn that it is unused). A UCX_TLS the user gives a worker is kept, and that
+// worker still reaches the master over UCX.
+TEST_F(Transport, UcxOpensOnlyTheTransportsWeftUsesUnlessTheUserChose) {
+    if (expected() != "ucx") GTEST_SKIP() << "this run does not use UCX";
+    if (g_tls_at_start != "(unset)" || rdma_here())
+        GTEST_SKIP() << "UCX_TLS was set before the test (" << g_tls_at_start << ") or this host has RDMA";
+    const int w = weft::workers()[0];
+    const std::string tls = weft::remotecall_fetch(env_of, w, std::string("UCX_TLS"));
+    EXPECT_TRUE(tls == "sysv,cma" || tls == "sysv") << "worker " << w << " runs UCX with UCX_TLS=" << tls;
+    EXPECT_EQ(weft::remotecall_fetch(env_of, w, std::string("UCX_SYSV_RX_BUFS_GROW")), "128");
+    if (g_mem_events_at_start == "(unset)") {
+        EXPECT_EQ(weft::remotecall_fetch(env_of, w, std::string("UCX_MEM_EVENTS")), "n");
+        EXPECT_EQ(env_of("UCX_MEM_EVENTS"), "(unset)") << "set in the master, where UCX read it long before";
+    }
+    weft::AddProcsOptions o;
+    o.env["UCX_TLS"] = "sysv,self";
+    const int mine = weft::addprocs(1, o)[0];
+    EXPECT_EQ(weft::remotecall_fetch(env_of, mine, std::string("UCX_TLS")), "sysv,self");
+    EXPECT_EQ(weft::debug::transport(mine), "ucx");
+    EXPECT_EQ(weft::remotecall_fetch(transport_to, mine, 1), "ucx");
+    weft::rmprocs(mine);
 }
 
 // An idle process sleeps once its messages are handled: the master (whose replies and
