@@ -92,6 +92,8 @@ for line in open(sys.argv[1]):
         keep((f"small call, {mode}", "mpich"), float(m.group(1)), False)
     elif (m := re.match(r"@base memcpy_32MiB_GBps ([0-9.]+)", line)):
         keep(("32 MiB echo", "memcpy"), float(m.group(1)), True)
+    elif (m := re.match(r"@base cma_32MiB_GBps ([0-9.]+)", line)):
+        keep(("32 MiB echo", "cma"), float(m.group(1)), True)
 
 rows = [("small call, unpinned", "us", "ucx <= 2 us; <= 3x MPICH"),
         ("small call, pinned", "us", "ucx <= 1.5x C UCX; <= 0.4x tcp"),
@@ -104,11 +106,12 @@ for name, unit, goal in rows:
     tcp, ucx = best.get((name, "tcp")), best.get((name, "ucx"))
     f = lambda v: f"{v:9.3f}" if v is not None else "        -"
     ratio = f"{ucx / tcp:7.2f}x" if tcp and ucx else "       -"
-    bases = ", ".join(f"{k} {best[(name, k)]:.3f}" for k in ("c ucx", "mpich", "raw tcp", "memcpy") if (name, k) in best)
+    bases = ", ".join(f"{k} {best[(name, k)]:.3f}" for k in ("c ucx", "mpich", "raw tcp", "memcpy", "cma") if (name, k) in best)
     extra = ""
     if ucx and (name, "c ucx") in best: extra += f"; ucx/C {ucx / best[(name, 'c ucx')]:.2f}x"
     if ucx and (name, "mpich") in best: extra += f"; ucx/MPICH {ucx / best[(name, 'mpich')]:.2f}x"
     if ucx and (name, "memcpy") in best: extra += f"; ucx/memcpy {ucx / best[(name, 'memcpy')]:.2f}x"
+    if ucx and (name, "cma") in best: extra += f"; ucx/cma {ucx / best[(name, 'cma')]:.2f}x"
     print(f"{name:<24} {unit:<8} {f(tcp)} {f(ucx)} {ratio}  {bases}{extra}  [{goal}]")
 for x in fails:
     print("failed:", x)

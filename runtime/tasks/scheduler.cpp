@@ -30,8 +30,6 @@ void (*g_before_poll)() = nullptr;
 class LoopAlgo;
 LoopAlgo* g_algo = nullptr;
 
-constexpr auto now_only = std::chrono::steady_clock::time_point::min();
-
 /// Decides whether the scheduler's spin may run (issue 17: with more runnable threads than
 /// CPUs each sched_yield hands a whole time slice to another process, and spinning cut
 /// throughput 40x under load 8 on 2 CPUs). Two signals: the machine's runnable count
@@ -111,8 +109,8 @@ class LoopAlgo final : public bf::algo::algorithm {
     void suspend_until(const std::chrono::steady_clock::time_point& tp) noexcept override {
         asan::landed();
         if (g_before_poll) g_before_poll();  // send what tasks queued while others were ready
-        if (!rq_.empty()) {
-            run_io(now_only);
+        if (!rq_.empty()) {  // tasks are ready: a look, as in the spin (with an engine, epoll every 8th)
+            io_spin_look(busy_looks_++);
             return;
         }
         if (spin_for_io(tp)) return;
@@ -151,6 +149,7 @@ class LoopAlgo final : public bf::algo::algorithm {
     bf::scheduler::ready_queue_type rq_;
     bf::context* dispatcher_ = nullptr;
     unsigned picks_ = 0;
+    unsigned busy_looks_ = 0;
     SpinGovernor governor_;
 };
 

@@ -43,7 +43,10 @@ class Program:
         self.url_seen = threading.Event()
         self.url = None
         threading.Thread(target=self._read_err, daemon=True).start()
-        assert self.p.stdout.readline().strip() == "ready", "slow_map did not start"
+        first = self.p.stdout.readline()
+        if first.strip() != "ready":
+            self.kill()  # its workers follow it (they die with their master)
+            raise AssertionError("slow_map did not start: its first line was %r; stderr: %s" % (first, "".join(self.err)))
 
     def _read_err(self):
         for line in self.p.stderr:

@@ -16,6 +16,7 @@
 #include <numeric>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -37,6 +38,10 @@ std::string env_of(std::string name) {
     const char* v = std::getenv(name.c_str());
     return v ? v : "(unset)";
 }
+std::vector<int> g_log;  // on the worker: the order its remote_do calls ran in
+void log_small(int i) { g_log.push_back(i); }
+void log_big(std::vector<double> v, int i) { g_log.push_back(v.empty() ? 0 : i); }
+std::vector<int> take_log() { return std::exchange(g_log, {}); }
 const std::string g_tls_at_start = env_of("UCX_TLS");  // before weft could set them
 const std::string g_mem_events_at_start = env_of("UCX_MEM_EVENTS");
 bool rdma_here() {
@@ -66,7 +71,7 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, env_of, echo, block_forever)
+WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log)
 
 class Transport : public ::testing::Test {
   protected:
@@ -116,6 +121,33 @@ TEST_F(Transport, AKilledWorkerFailsItsCallAndLeavesNoSegment) {
     EXPECT_THROW(weft::remotecall_fetch(transport_to, victim, 1), weft::ProcessExitedException);
     EXPECT_EQ(segments_of(ospid), std::vector<std::string>{});
     for (int w : weft::workers()) EXPECT_EQ(weft::remotecall_fetch(transport_to, w, 1), expected());
+}
+
+// Calls from one process to one destination are delivered in order (SPEC 4.2), also when
+// small frames are held back and sent together (over TCP, one send() while other tasks
+// are ready) and a big frame, which is never held back, comes after them: it must not
+// overtake them. Eight tasks each send 4 small calls, a big one
+// (512 KiB) and a small one, 40 rounds; on the worker each task's calls ran in order.
+TEST_F(Transport, FramesHeldBackTogetherKeepTheirOrderWithTheBigFramesBetween) {
+    const int w = weft::workers()[0];
+    for (int round = 0; round < 40; ++round) {
+        std::vector<weft::Task<void>> ts;
+        for (int t = 1; t <= 8; ++t)
+            ts.push_back(weft::async([w, t] {
+                for (int k = 0; k < 4; ++k) weft::remote_do(log_small, w, 100 * t + k);
+                weft::remote_do(log_big, w, std::vector<double>(1 << 16, 1.0), 100 * t + 50);
+                weft::remote_do(log_small, w, 100 * t + 99);
+            }));
+        for (auto& t : ts) weft::wait(t);
+        const auto log = weft::remotecall_fetch(take_log, w);
+        ASSERT_EQ(log.size(), 8u * 6u) << "round " << round;
+        for (int t = 1; t <= 8; ++t) {
+            std::vector<int> mine;
+            for (int x : log)
+                if (x / 100 == t) mine.push_back(x % 100);
+            EXPECT_EQ(mine, (std::vector<int>{0, 1, 2, 3, 50, 99})) << "task " << t << ", round " << round;
+        }
+    }
 }
 
 // UCX opens only the transports weft uses (runtime/transport/ucx.cpp, settle_environment):
