@@ -151,6 +151,9 @@ TEST_F(FutureTest, AnUnusedFutureDoesNotAllocateOnItsOwner) {
         weft::put(used, 5);
         EXPECT_EQ(weft::remotecall_fetch(fetch_remote, 2, used), 5);
         weft::remotecall_wait(drop_kept, 4);
+        // Worker 4's release goes to owner 3 on its own connection, which may deliver it
+        // after this process's query below; a call from 4 to 3 comes after it in order.
+        weft::remotecall_wait(ping, 4, 3);
     }
     expect_nothing_stored();
 }
