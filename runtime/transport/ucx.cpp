@@ -1,8 +1,8 @@
 // runtime/transport/ucx.cpp — frames over UCX active messages (issue 19; docs/design.md,
 // "Transports").
 //
-// One UCP context and worker per process, thread mode SINGLE, used only on the runtime
-// thread. The worker's event descriptor sits in the event loop's epoll set; run_io calls
+// One UCP context and worker per process, thread mode SERIALIZED: built on a starter
+// thread (prestart), then used only on the runtime thread. The worker's event descriptor sits in the event loop's epoll set; run_io calls
 // poll() first (event_loop.hpp): ucp_worker_progress on every look (so the scheduler's
 // spin progresses UCX at each step), and ucp_worker_arm right before the loop sleeps.
 //
@@ -32,8 +32,8 @@
 #include <algorithm>
 #include <deque>
 #include <thread>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dashboard/stats.hpp"

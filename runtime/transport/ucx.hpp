@@ -1,5 +1,6 @@
 // runtime/transport/ucx.hpp — the UCX fast path (ucx.cpp; built with WEFT_UCX): one UCP
-// context and worker per process, on the runtime thread, started by the first offer.
+// context and worker per process, built on a thread of its own (prestart, or the first
+// offer), then used on the runtime thread only.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -18,8 +19,8 @@ void prestart();
 /// RDMA. The caller leaves out what the user set.
 std::map<std::string, std::string> load_time_env();
 /// A new link for one connection: frames the peer sends with `token` arrive on it.
-/// Fills this worker's address. Starts UCX on first use (waiting for prestart's thread); nullptr when UCX cannot start
-/// here (said once, in the log).
+/// Fills this worker's address. Starts UCX on first use (or waits for prestart's thread);
+/// nullptr when UCX cannot start here (said once, in the log).
 std::unique_ptr<FastPath> new_link(std::uint64_t& token, std::string& address);
 /// Makes the link send to the peer's worker, with the peer's token. When UCX cannot reach
 /// that address, the link stays receive-only (frames go over TCP, no error).
