@@ -42,6 +42,29 @@ std::vector<int> g_log;  // on the worker: the order its remote_do calls ran in
 void log_small(int i) { g_log.push_back(i); }
 void log_big(std::vector<double> v, int i) { g_log.push_back(v.empty() ? 0 : i); }
 std::vector<int> take_log() { return std::exchange(g_log, {}); }
+/// Keeps this process's runtime thread busy (it reads no message meanwhile) until the
+/// process is killed, or 20 s at most.
+int hold_the_runtime_thread() {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < give_up) {
+    }
+    return 0;
+}
+void sink(std::vector<char>) {}
+/// On a worker: calls `victim`, which stops reading, floods it with more than its receive
+/// queue holds (the rest wait in this process's UCX), kills it, and says what the call's
+/// fetch then did.
+std::string flood_kill_and_fetch(int victim, int victim_ospid) {
+    auto held = weft::remotecall(hold_the_runtime_thread, victim);
+    for (int i = 0; i < 4000; ++i) weft::remote_do(sink, victim, std::vector<char>(2048, 'x'));
+    ::kill(victim_ospid, SIGKILL);
+    try {
+        weft::fetch(held);
+        return "returned";
+    } catch (const weft::ProcessExitedException&) {
+        return "ProcessExitedException";
+    }
+}
 const std::string g_tls_at_start = env_of("UCX_TLS");  // before weft could set them
 const std::string g_mem_events_at_start = env_of("UCX_MEM_EVENTS");
 bool rdma_here() {
@@ -71,7 +94,8 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log)
+WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink,
+            flood_kill_and_fetch)
 
 class Transport : public ::testing::Test {
   protected:
@@ -121,6 +145,20 @@ TEST_F(Transport, AKilledWorkerFailsItsCallAndLeavesNoSegment) {
     EXPECT_THROW(weft::remotecall_fetch(transport_to, victim, 1), weft::ProcessExitedException);
     EXPECT_EQ(segments_of(ospid), std::vector<std::string>{});
     for (int w : weft::workers()) EXPECT_EQ(weft::remotecall_fetch(transport_to, w, 1), expected());
+}
+
+// A peer killed while sends to it wait (its receive queue full: it stopped reading) must
+// not wedge the sender: the sender's pending fetch fails with ProcessExitedException and
+// it goes on answering. Over UCX the queued sends can never complete, and the arm stays
+// busy; the poller used to retry the arm without end, so the sender's runtime thread
+// never saw the TCP EOF. The sender is a worker of its own here, removed afterwards.
+TEST_F(Transport, APeerKilledWhileSendsWaitForItDoesNotWedgeTheSender) {
+    const auto ids = weft::addprocs(2);
+    const int sender = ids[0], victim = ids[1];
+    EXPECT_EQ(weft::remotecall_fetch(flood_kill_and_fetch, sender, victim, weft::debug::ospid(victim)),
+              "ProcessExitedException");
+    EXPECT_EQ(weft::remotecall_fetch(transport_to, sender, 1), expected());
+    weft::rmprocs(sender);
 }
 
 // Calls from one process to one destination are delivered in order (SPEC 4.2), also when
