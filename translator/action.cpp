@@ -57,6 +57,16 @@ class WeftConsumer : public clang::SemaConsumer {
     void InitializeSema(clang::Sema& sema) override { sema_ = &sema; }
     void ForgetSema() override { sema_ = nullptr; }
 
+    // The bodies of functions outside the main file are not parsed (SkipFunctionBodies is
+    // on, WeftAction): the translator rewrites the main file and needs only the headers'
+    // declarations. Parsing <weft/weft.hpp> and the standard library takes half the time
+    // (Sema still parses the bodies it needs: constexpr ones and those with a deduced
+    // return type). An error inside a header's function is left to the compiler.
+    bool shouldSkipFunctionBody(clang::Decl* d) override {
+        const clang::SourceManager& sm = d->getASTContext().getSourceManager();
+        return !sm.isInMainFile(sm.getExpansionLoc(d->getLocation()));
+    }
+
     void HandleTranslationUnit(clang::ASTContext& ctx) override {
         clang::SourceManager& sm = ctx.getSourceManager();
         FileResult& result = state_.results[file_];
@@ -142,6 +152,7 @@ class WeftAction : public clang::ASTFrontendAction {
     explicit WeftAction(ToolState& state) : state_(state) {}
 
     bool BeginSourceFileAction(clang::CompilerInstance& ci) override {
+        ci.getFrontendOpts().SkipFunctionBodies = true;  // outside the main file (WeftConsumer)
         ci.getPreprocessor().AddPragmaHandler(new WeftPragmaHandler(pragmas_, pragma_errors_));
         ci.getPreprocessor().AddPragmaHandler(new NearWeftPragmaHandler());
         return true;

@@ -1,16 +1,21 @@
 """%weft-translate in the lit tests: runs weft-translate with the test's arguments and,
-when it succeeds, compiles every output it wrote with clang++ -fsyntax-only (weft's
-headers from a precompiled header). Generated code that does not compile is a
+when it succeeds, compiles every output it wrote with -fsyntax-only, with each compiler
+that lit.cfg.py listed in <compilers.json> (clang++, and the build's compiler when that is
+GCC; weft's headers from a precompiled header). Generated code that does not compile is a
 translator bug, whatever the test itself checks: the translator must either produce code
 that compiles or report the problem at the user's coordinates.
-   translate_and_compile.py <weft-translate> <clang++> <pch or -> <cache dir> <cxxflags> <args...>"""
+   translate_and_compile.py <weft-translate> <compilers.json> <cache dir> <cxxflags> <args...>
+compilers.json: [[compiler, [flags that use its precompiled header]], ...]; the compilers
+after the first are skipped for an output translated with flags of its own (-D, -std=...),
+which their precompiled header does not fit."""
 import hashlib
+import json
 import os
 import subprocess
 import sys
 
-translate, clangxx, pch, cache, cxxflags = sys.argv[1:6]
-args = sys.argv[6:]
+translate, compilers, cache, cxxflags = sys.argv[1:5]
+args = sys.argv[5:]
 run = subprocess.run([translate, *args], stdout=subprocess.PIPE)
 sys.stdout.buffer.write(run.stdout)
 sys.stdout.flush()
@@ -64,15 +69,19 @@ for text, source in zip(outputs, inputs):
     marker = os.path.join(cache, key)
     if os.path.exists(marker):
         continue
-    # "header.h" includes are looked up beside the source, as weft_translate() does.
-    cmd = [clangxx, "-fsyntax-only", "-Wno-unknown-pragmas", *base, *compile_flags,
-           "-iquote", os.path.dirname(os.path.abspath(source)), "-x", "c++", "-"]
-    if pch != "-" and not compile_flags:
-        cmd[1:1] = ["-include-pch", pch]
-    c = subprocess.run(cmd, input=text, capture_output=True)
-    if c.returncode != 0:
-        sys.stderr.write("translate_and_compile: the output of 'weft-translate " + " ".join(args) +
-                         "' does not compile (a translator bug):\n" + c.stderr.decode(errors="replace"))
-        sys.exit(1)
+    for i, (compiler, pch_flags) in enumerate(json.load(open(compilers))):
+        if i > 0 and (compile_flags or not pch_flags):
+            continue  # the second compiler only where its precompiled header serves: quick
+        # "header.h" includes are looked up beside the source, as weft_translate() does.
+        cmd = [compiler, "-fsyntax-only", "-Wno-unknown-pragmas", *base, *compile_flags,
+               "-iquote", os.path.dirname(os.path.abspath(source)), "-x", "c++", "-"]
+        if not compile_flags:  # the header was precompiled without the test's own flags
+            cmd[1:1] = pch_flags
+        c = subprocess.run(cmd, input=text, capture_output=True)
+        if c.returncode != 0:
+            sys.stderr.write("translate_and_compile: the output of 'weft-translate " + " ".join(args) +
+                             "' does not compile with " + compiler + " (a translator bug):\n" +
+                             c.stderr.decode(errors="replace"))
+            sys.exit(1)
     os.makedirs(cache, exist_ok=True)
     open(marker, "w").close()

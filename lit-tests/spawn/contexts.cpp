@@ -1,7 +1,7 @@
 // Closures work inside function templates (dependent types via decltype), lambdas,
 // generic lambdas, static member functions and namespaces; the output compiles.
 // RUN: %weft-translate %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
-// RUN: %weft-translate %s -o %t.cpp && %cxx %cxxflags -fsyntax-only %t.cpp
+// (%weft-translate compiles its output with clang++ and with GCC: lit.cfg.py)
 #include <weft/weft.hpp>
 #include <vector>
 

@@ -1,7 +1,7 @@
 // spawn prefers the process that owns a Future the expression fetches; a variable made by
 // an earlier spawn is captured as the weft::Future it has become.
 // RUN: %weft-translate %s -o - | FileCheck %s --match-full-lines --implicit-check-not='{{warning|error}}:'
-// RUN: %weft-translate %s -o %t.cpp && %cxx %cxxflags -fsyntax-only %t.cpp
+// (%weft-translate compiles its output with clang++ and with GCC: lit.cfg.py)
 #include <weft/weft.hpp>
 
 int twice(int x) { return 2 * x; }
