@@ -13,6 +13,7 @@ configure() {
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] || ! grep -q '^WEFT_BUILD_TRANSLATOR:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
     launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-19 \
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
       -DWEFT_FUZZ=ON -DWEFT_BUILD_TRANSLATOR=ON -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF "${launcher[@]}"
   fi
 }
