@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/version.hpp>
 #include <cerrno>
@@ -63,6 +64,7 @@ epoll_event* g_batch = nullptr;
 int g_batch_size = 0;
 
 std::size_t (*g_poller)(bool) = nullptr;
+std::chrono::nanoseconds g_sleep_cap{0};  // io_cap_sleep, for the run_io in progress
 IoHandler* g_hot = nullptr;
 int g_hot_streak = 0;
 
@@ -152,6 +154,8 @@ void io_watch(int fd, IoHandler* h, std::uint32_t events, std::uint32_t previous
 
 void io_set_poller(std::size_t (*poll)(bool)) { g_poller = poll; }
 
+void io_cap_sleep(std::chrono::nanoseconds cap) { g_sleep_cap = cap; }
+
 void io_mark_hot(IoHandler* h) { g_hot = h; }
 
 bool io_try_hot() {
@@ -176,8 +180,10 @@ std::size_t run_io(std::chrono::steady_clock::time_point deadline) {
         const bool sleeps = deadline == std::chrono::steady_clock::time_point::max() ||
                             (deadline != std::chrono::steady_clock::time_point::min() &&
                              deadline > std::chrono::steady_clock::now());
+        g_sleep_cap = std::chrono::nanoseconds(0);
         ran = g_poller(sleeps);
         if (ran) deadline = std::chrono::steady_clock::time_point::min();
+        else if (g_sleep_cap.count() > 0) deadline = std::min(deadline, std::chrono::steady_clock::now() + g_sleep_cap);
     }
     const int n = wait(ev, 64, deadline);
     if (n < 0) {

@@ -39,6 +39,9 @@ bool io_try_hot();
 /// with true and nothing done it must arm its descriptor (in this set) so that epoll
 /// wakes for what comes next. Anything done makes run_io only look, not sleep.
 void io_set_poller(std::size_t (*poll)(bool before_sleep));
+/// Called by the poller instead of arming, when it cannot arm: the run_io that called it
+/// sleeps at most `cap` (then looks again) instead of until its deadline.
+void io_cap_sleep(std::chrono::nanoseconds cap);
 
 /// Creates the epoll set around the runtime's io_context (called by install_scheduler).
 void install_event_loop();

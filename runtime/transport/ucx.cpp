@@ -84,6 +84,9 @@ struct Engine final : IoHandler {
     bool dispatch_pending = false;
     bool dispatching = false;  ///< dispatch() is running (a handler that progresses does not re-enter it)
     std::size_t sends_waiting = 0;  ///< sends UCX could not complete at once, not completed yet
+    /// Of those, the ones to peers that died: with no room in the dead peer's queue they
+    /// never complete, and UCX 1.13 cannot drop them (Link::abandon).
+    std::size_t stuck_sends = 0;
 
     void on_io(std::uint32_t) override;
     std::size_t progress();
@@ -207,6 +210,9 @@ void install_engine(std::unique_ptr<Engine> e) {
         // to that peer) and comes back through the scheduler. Retrying the arm instead
         // burnt whole time slices while the peer waited for the CPU (1,000 calls in flight
         // fell from 200k to 8k calls/s beside a build).
+        // Sends that wait for a dead peer keep the arm busy for good: with only those
+        // waiting, the loop sleeps 2 ms at a time instead (progressing UCX after
+        // each), so that the process does not burn a CPU for the rest of its life.
         for (int tries = 0; tries < 100000; ++tries) {
             const ucs_status_t st = ucp_worker_arm(en.worker);
             if (st == UCS_OK) return 0;
@@ -216,7 +222,11 @@ void install_engine(std::unique_ptr<Engine> e) {
                 return 1;
             }
             if ((n = en.progress())) return n;
-            if (en.sends_waiting > 0) break;
+            if (en.sends_waiting > en.stuck_sends) break;
+            if (en.stuck_sends > 0 && tries >= 64) {
+                io_cap_sleep(std::chrono::milliseconds(2));
+                return 0;
+            }
         }
         ::sched_yield();
         return 1;
@@ -271,6 +281,11 @@ class Link : public std::enable_shared_from_this<Link> {
         if (dead) return;
         dead = true;
         conn = nullptr;
+        g_engine->stuck_sends += in_flight;
+        if (in_flight > 0)
+            log_warn("UCX: ", in_flight, " message(s) of process ", ::getpid(), " stay queued for a peer that is gone; "
+                     "UCX 1.13 cannot drop them, so until this process exits it looks for UCX messages every 2 "
+                     "ms instead of sleeping until one comes (WEFT_TRANSPORT=tcp avoids this)");
         g_engine->links.erase(token);
         inbox.clear();  // a rendezvous still in flight keeps its own frame (RecvOp)
         if (ep) {
@@ -493,6 +508,7 @@ void UcxPath::send(Connection& c, MsgType type, const detail::OutBuffer& f) {
         auto* op = static_cast<SendOp*>(user);
         --op->link->in_flight;
         --g_engine->sends_waiting;
+        if (op->link->dead) --g_engine->stuck_sends;
         *op->status = st;
         if (op->done) op->done->set();
         delete op;
