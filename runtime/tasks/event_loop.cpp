@@ -216,6 +216,8 @@ std::size_t io_spin_look(unsigned look) {
     return g_poller(false);
 }
 
+std::size_t io_poll_engine() { return g_poller ? g_poller(false) : 0; }
+
 bool io_has_poller() { return g_poller != nullptr; }
 
 void wake_event_loop() {

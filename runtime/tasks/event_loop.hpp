@@ -55,6 +55,9 @@ std::size_t run_io(std::chrono::steady_clock::time_point deadline);
 /// shared-memory reply is seen within a fraction of a microsecond instead of behind an
 /// epoll_wait. Returns how many things ran.
 std::size_t io_spin_look(unsigned look);
+/// Progresses the engine once, without a system call (0 without an engine); how many
+/// things it did.
+std::size_t io_poll_engine();
 /// Whether an engine poller is set (the spin then also yields only every 8th look).
 bool io_has_poller();
 /// How many times run_io ran on this process (weft::debug::event_loop_turns): the looks
