@@ -22,4 +22,4 @@ void run(int a, int b) {
 // CHECK-NEXT: #line 11 "{{.*}}multiline.cpp"
 // CHECK-EMPTY:
 // CHECK-NEXT:     int after = r;
-// CXX: multiline.cpp:12:{{[0-9]+}}: {{error}}: cannot convert {{.*}}
+// CXX: multiline.cpp:12:{{[0-9]+}}: {{error}}: {{cannot convert|no viable conversion}} {{.*}}

@@ -16,7 +16,7 @@ int run(int x) {
     auto a = twice(x);
 #ifdef BREAK
     int y = a;
-    // CHECK: weft_cxx.cpp:[[@LINE-1]]:13: {{error}}: cannot convert 'weft::Future<int>' to 'int' in initialization
+    // CHECK: weft_cxx.cpp:[[@LINE-1]]:{{9|13}}: {{error}}: {{cannot convert 'weft::Future<int>' to 'int' in initialization|no viable conversion from .*Future<int>.* to 'int'}}
 #endif
     return weft::fetch(a);
 }

@@ -18,18 +18,7 @@
 
 #include <weft/weft.hpp>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CHANNEL_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CHANNEL_TEST_ASAN 1
-#endif
-#endif
-#ifdef CHANNEL_TEST_ASAN
-constexpr bool under_asan = true;
-#else
-constexpr bool under_asan = false;
-#endif
+#include "sanitizers.hpp"
 
 namespace {
 template <class F>
@@ -332,9 +321,9 @@ TEST_F(RemoteChannelTest, HandleShippedToAWorkerIsTheSameChannel) {
 
 TEST_F(RemoteChannelTest, ExactlyOnceWithFourProducersAndFourConsumers) {
     // Producers and consumers on the master and 3 workers; the channel on worker 2. Under
-    // AddressSanitizer a fifth of the items (100,000 took 74 s there, a third of CI's
-    // sanitizer run; 20,000 still go through a 64-slot channel from 4 processes).
-    const std::int64_t per_producer = under_asan ? 5000 : 25000;
+    // AddressSanitizer a fifth of the items (100,000 took 74 s there, the longest test of
+    // CI's sanitizer run; 20,000 still go through a 64-slot channel from 4 processes).
+    const std::int64_t per_producer = weft_test::under_asan ? 5000 : 25000;
     const std::int64_t producers = 4;
     weft::RemoteChannel<std::int64_t> rc(2, 64);
     std::vector<weft::Future<std::vector<std::int64_t>>> consumers;

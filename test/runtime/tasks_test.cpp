@@ -11,14 +11,8 @@
 
 #include <weft/weft.hpp>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TASKS_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TASKS_TEST_ASAN 1
-#endif
-#endif
-#ifdef TASKS_TEST_ASAN
+#include "sanitizers.hpp"
+#ifdef WEFT_TEST_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -59,7 +53,7 @@ TEST(Tasks, ExceptionsTravelThroughFetch) {
 // it takes the thread's first stack for the current one), and the stale poison later reads
 // as stack-buffer-overflow in whatever runs there next.
 TEST(Tasks, AnExceptionUnwindingFramesOfATaskLeavesNoStalePoison) {
-#ifndef TASKS_TEST_ASAN
+#ifndef WEFT_TEST_ASAN
     GTEST_SKIP() << "checks AddressSanitizer's shadow memory: only in a -fsanitize=address build";
 #else
     for (int round = 0; round < 3; ++round) {  // also on stacks reused from the pool
