@@ -253,6 +253,8 @@ class Link : public std::enable_shared_from_this<Link> {
     bool dead = false;
     std::size_t in_flight = 0;
     std::deque<std::shared_ptr<Inbound>> inbox;
+    /// Tasks waiting until UCX has sent their arrays from where they are (UcxPath::send).
+    std::vector<std::pair<std::weak_ptr<Event>, std::weak_ptr<ucs_status_t>>> send_waits;
 
     /// Hands the first frame to process_message if it is complete; false if it is not
     /// (or the link cannot deliver now).
@@ -287,6 +289,13 @@ class Link : public std::enable_shared_from_this<Link> {
                      "UCX 1.13 cannot drop them, so until this process exits it looks for UCX messages every 2 "
                      "ms instead of sleeping until one comes (WEFT_TRANSPORT=tcp avoids this)");
         g_engine->links.erase(token);
+        // The peer will never take those tasks' arrays: they go on, and their sends fail.
+        for (auto& [ev, st] : send_waits)
+            if (const auto e = ev.lock()) {
+                if (const auto s = st.lock()) *s = UCS_ERR_CONNECTION_RESET;
+                e->set();
+            }
+        send_waits.clear();
         inbox.clear();  // a rendezvous still in flight keeps its own frame (RecvOp)
         if (ep) {
             // A flush close, never waited for: UCX 1.13 refuses FORCE with error mode NONE
@@ -533,6 +542,9 @@ void UcxPath::send(Connection& c, MsgType type, const detail::OutBuffer& f) {
     ++l.in_flight;
     ++g_engine->sends_waiting;
     if (!done) return;
+    auto& ws = l.send_waits;
+    ws.erase(std::remove_if(ws.begin(), ws.end(), [](const auto& w) { return w.first.expired(); }), ws.end());
+    ws.emplace_back(done, status);
     done->wait();
     if (*status != UCS_OK || !c.is_open())
         throw ProcessExitedException(c.peer(), "connection to " + c.remote() + " closed during a send" +

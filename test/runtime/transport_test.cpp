@@ -65,6 +65,24 @@ std::string flood_kill_and_fetch(int victim, int victim_ospid) {
         return "ProcessExitedException";
     }
 }
+void sink_doubles(std::vector<double>) {}
+/// On a worker: calls `victim`, which stops reading, has a task send it 32 MiB (which UCX
+/// sends from where the vector is, so the task waits until the victim has taken it), kills
+/// the victim, and says how that task's send ended.
+std::string big_send_kill(int victim, int victim_ospid) {
+    auto held = weft::remotecall(hold_the_runtime_thread, victim);
+    auto sending = weft::async([victim] {
+        try {
+            weft::remote_do(sink_doubles, victim, std::vector<double>(std::size_t{4} << 20, 1.0));
+            return std::string("sent");
+        } catch (const weft::ProcessExitedException&) {
+            return std::string("ProcessExitedException");
+        }
+    });
+    weft::yield();  // the task sends, and waits for the victim
+    ::kill(victim_ospid, SIGKILL);
+    return weft::fetch(sending);
+}
 const std::string g_tls_at_start = env_of("UCX_TLS");  // before weft could set them
 const std::string g_mem_events_at_start = env_of("UCX_MEM_EVENTS");
 bool rdma_here() {
@@ -94,7 +112,7 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink,
+WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink, sink_doubles, big_send_kill,
             flood_kill_and_fetch)
 
 class Transport : public ::testing::Test {
@@ -169,6 +187,22 @@ TEST_F(Transport, APeerKilledWhileSendsWaitForItDoesNotWedgeTheSender) {
         const std::size_t looks = weft::debug::event_loop_turns(sender) - before;
         EXPECT_LT(looks, 1000u) << "round " << round << ": the sender's event loop did not sleep after its peer died";
         std::printf("   looks in 200 ms after the peer died: %zu\n", looks);
+        weft::rmprocs(sender);
+    }
+}
+
+// A task whose big arrays UCX sends from where they are waits until the peer has taken
+// them; when the peer is killed first, it must not wait for ever: its send fails with
+// ProcessExitedException when the TCP connection sees the peer gone (over TCP the bytes
+// are in the kernel and the send returns). The sender is a worker of its own.
+TEST_F(Transport, ATaskSendingBigArraysToAPeerThatIsKilledDoesNotWaitForEver) {
+    for (int round = 0; round < 3; ++round) {
+        const auto ids = weft::addprocs(2);
+        const int sender = ids[0], victim = ids[1];
+        const std::string how = weft::remotecall_fetch(big_send_kill, sender, victim, weft::debug::ospid(victim));
+        if (expected() == "ucx") EXPECT_EQ(how, "ProcessExitedException") << "round " << round;
+        else EXPECT_TRUE(how == "sent" || how == "ProcessExitedException") << how;
+        EXPECT_EQ(weft::remotecall_fetch(transport_to, sender, 1), expected());
         weft::rmprocs(sender);
     }
 }
