@@ -79,7 +79,7 @@ std::string big_send_kill(int victim, int victim_ospid) {
             return std::string("ProcessExitedException");
         }
     });
-    weft::yield();  // the task sends, and waits for the victim
+    weft::yield();  // the task fills 32 MiB (ms: the victim is held by then), sends, and waits
     ::kill(victim_ospid, SIGKILL);
     return weft::fetch(sending);
 }
@@ -112,8 +112,8 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink, sink_doubles, big_send_kill,
-            flood_kill_and_fetch)
+WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink,
+            sink_doubles, big_send_kill, flood_kill_and_fetch)
 
 class Transport : public ::testing::Test {
   protected:
