@@ -178,6 +178,16 @@ Transport transport() {
 #endif
 }
 
+InPlace ucx_in_place() {
+    const char* v = raw("WEFT_UCX_IN_PLACE");
+    if (!v) return InPlace::automatic;
+    const std::string_view s = trim(v);
+    if (s == "auto") return InPlace::automatic;
+    if (s == "yes") return InPlace::yes;
+    if (s == "no") return InPlace::no;
+    bad("WEFT_UCX_IN_PLACE", v, "a choice: use auto, yes or no (unset: auto)");
+}
+
 bool malloc_tuning() { return boolean("WEFT_MALLOC_TUNING", true); }
 bool spmd() { return boolean("WEFT_SPMD", true); }
 bool output_local() { return boolean("WEFT_OUTPUT_LOCAL", false); }
@@ -231,6 +241,7 @@ const std::vector<Variable>& variables() {
         {"WEFT_TASK_STACK_KB", "1024", &check<task_stack_kb>},
         {"WEFT_SPIN_US", "50", &check<spin_us>},
         {"WEFT_TRANSPORT", "auto", &check<transport>},
+        {"WEFT_UCX_IN_PLACE", "auto", &check<ucx_in_place>},
         {"WEFT_MALLOC_TUNING", "1", &check<malloc_tuning>},
         {"WEFT_PROGRESS", "0", &check<progress>},
         {"WEFT_DASHBOARD", "unset", &check<dashboard>},

@@ -60,6 +60,11 @@ enum class Transport { automatic, tcp, ucx };
 /// WEFT_TRANSPORT: auto (UCX to a peer on this host when weft was built with UCX, TCP
 /// otherwise), tcp, or ucx (UCX to every peer). `ucx` in a build without UCX is an error.
 Transport transport();
+/// Whether big arrays sent over UCX are received straight into the values that hold them
+/// (WEFT_UCX_IN_PLACE).
+enum class InPlace { automatic, yes, no };
+/// WEFT_UCX_IN_PLACE: auto (only to peers on other hosts, reached by RDMA), yes, no.
+InPlace ucx_in_place();
 /// WEFT_MALLOC_TUNING: whether weft keeps big freed blocks in glibc's heap (true).
 bool malloc_tuning();
 /// WEFT_SPMD: whether weft::init looks for an srun/mpiexec launch of ranks (true).

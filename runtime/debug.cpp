@@ -7,6 +7,7 @@
 #include "cluster_state.hpp"
 #include "remote_refs.hpp"
 #include "tasks/event_loop.hpp"
+#include "transport/transport.hpp"
 #include "weft/remote.hpp"
 #include "weft/remotecall.hpp"
 
@@ -22,12 +23,14 @@ std::vector<int> connected_here() {
 std::size_t held_refs_here() { return handle_count(); }
 std::size_t pending_handshakes_here() { return pending_handshake_count(); }
 std::size_t event_loop_turns_here() { return io_turns(); }
+std::uint64_t in_place_here() { return bytes_received_in_place(); }
 }  // namespace weft::rt
 WEFT_REMOTE_AS(weft_debug_stored_refs, &weft::rt::stored_refs_here)
 WEFT_REMOTE_AS(weft_debug_connected, &weft::rt::connected_here)
 WEFT_REMOTE_AS(weft_debug_held_refs, &weft::rt::held_refs_here)
 WEFT_REMOTE_AS(weft_debug_pending_handshakes, &weft::rt::pending_handshakes_here)
 WEFT_REMOTE_AS(weft_debug_event_loop_turns, &weft::rt::event_loop_turns_here)
+WEFT_REMOTE_AS(weft_debug_in_place, &weft::rt::in_place_here)
 
 namespace weft::debug {
 std::size_t stored_refs(int pid) { return remotecall_fetch(&rt::stored_refs_here, pid); }
@@ -40,6 +43,10 @@ std::size_t pending_handshakes(int pid) { return remotecall_fetch(&rt::pending_h
 std::size_t event_loop_turns(int pid) {
     if (pid == myid()) return rt::io_turns();
     return remotecall_fetch(&rt::event_loop_turns_here, pid);
+}
+std::uint64_t bytes_received_in_place(int pid) {
+    if (pid == myid()) return rt::bytes_received_in_place();
+    return remotecall_fetch(&rt::in_place_here, pid);
 }
 
 std::string address(int pid) {

@@ -30,6 +30,12 @@ int ospid(int pid);
 /// again) adds thousands. Blocks the calling task for one round trip (none for myid()).
 /// Example: `auto t0 = weft::debug::event_loop_turns(2);`
 std::size_t event_loop_turns(int pid);
+/// How many bytes of big arrays (a call's arguments or result of 1 MiB or more) process
+/// `pid` received straight into the vectors that hold them, copied by no CPU of its own
+/// (over UCX: CMA on one host, RDMA across hosts); 0 over TCP. Blocks the calling task
+/// for one round trip (none for myid()).
+/// Example: `auto b = weft::debug::bytes_received_in_place(2);`
+std::uint64_t bytes_received_in_place(int pid);
 /// How this process's messages to process `pid` travel: "tcp" or "ucx" (WEFT_TRANSPORT,
 /// docs/runtime.md); "" when it has no connection to `pid`. Non-blocking; runtime thread
 /// (the main program's) only. Example: `EXPECT_EQ(weft::debug::transport(2), "ucx");`

@@ -59,6 +59,15 @@ class StreamSource {
     /// Makes the archive's next bytes available (at least one, at most `unread`); waits
     /// (as a task) until they arrive. Throws if the connection is gone.
     virtual void refill(InArchive& ar) = 0;
+    /// The size of the message's next piece when it can be received straight into the
+    /// reader's memory (a big array the UCX transport sent on its own), else 0. Asked only
+    /// when nothing is buffered.
+    virtual std::size_t bulk_ahead() const { return 0; }
+    /// Receives that whole piece (bulk_ahead() bytes) into `p`, waiting (as a task) until it
+    /// is there, and takes it from the archive's unread(). Throws if the connection is gone.
+    virtual void receive_into(InArchive&, void*) {
+        throw std::logic_error("weft: receive_into on a message source without bulk pieces");
+    }
 
   protected:
     ~StreamSource() = default;
@@ -91,7 +100,15 @@ class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClass
         check(n, "needed");
         auto* out = static_cast<char*>(p);
         while (n > 0) {
-            if (cur_ == end_) src_->refill(*this);
+            if (cur_ == end_) {
+                if (const std::size_t b = src_->bulk_ahead(); b > 0 && b <= n) {
+                    src_->receive_into(*this, out);  // no copy through a buffer
+                    out += b;
+                    n -= b;
+                    continue;
+                }
+                src_->refill(*this);
+            }
             const std::size_t k = n < buffered() ? n : buffered();
             std::memcpy(out, cur_, k);
             out += k;
@@ -119,12 +136,18 @@ class InArchive : public cereal::InputArchive<InArchive, cereal::AllowEmptyClass
         if (unread_ == 0) check(buffered() + 1, "needed");
         src_->refill(*this);
     }
+    /// How many of the next bytes loadBinary receives straight into the caller's memory
+    /// (not through a buffer), or 0: a reader that makes room for exactly that many and
+    /// loads them in one call saves a copy.
+    std::size_t bulk_ahead() const { return cur_ == end_ && src_ ? src_->bulk_ahead() : 0; }
     /// For the StreamSource: the next buffered bytes, taken from unread().
     void set_buffered(const char* data, std::size_t size) {
         cur_ = data;
         end_ = data + size;
         unread_ -= size;
     }
+    /// For the StreamSource: `size` unread bytes went straight to the reader's memory.
+    void took_unread(std::size_t size) { unread_ -= size; }
 
   private:
     void check(std::size_t n, const char* what) const {
@@ -224,7 +247,8 @@ class UnalignedIterator {
 
 /// Arrays of numbers are copied once out of the message into fresh storage (cereal's own
 /// load zero-fills the vector, then copies: twice the memory traffic for big arrays). A
-/// streamed message's array is appended piece by piece as the pieces arrive.
+/// streamed message's array is appended piece by piece as the pieces arrive, or, when the
+/// transport can put it straight into memory (UCX), received into the vector in one piece.
 template <class T, class A>
 inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(
     InArchive& ar, std::vector<T, A>& v) {
@@ -238,6 +262,11 @@ inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CER
         const detail::UnalignedIterator<T> first(ar.position());
         v.assign(first, first + static_cast<std::ptrdiff_t>(count));
         ar.skip(count * sizeof(T));
+        return;
+    }
+    if (count > 0 && ar.bulk_ahead() == count * sizeof(T)) {  // received in place
+        v.resize(count);
+        ar.loadBinary(v.data(), count * sizeof(T));
         return;
     }
     v.clear();
@@ -275,7 +304,7 @@ inline std::enable_if_t<std::is_arithmetic_v<C>> CEREAL_LOAD_FUNCTION_NAME(InArc
                                 std::to_string(ar.remaining()) + " bytes left");
     auto count = static_cast<std::size_t>(n);
     s.clear();
-    if (count * sizeof(C) <= ar.buffered()) {
+    if (count * sizeof(C) <= ar.buffered() || (count > 0 && ar.bulk_ahead() == count * sizeof(C))) {
         s.resize(count);
         ar.loadBinary(s.data(), count * sizeof(C));
         return;

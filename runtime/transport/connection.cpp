@@ -29,17 +29,15 @@ std::uint64_t max_frame() {
 namespace {
 std::vector<std::shared_ptr<Connection>> g_batched;  // connections with a batch to send
 
-/// Frames at least this big that carry a call's arguments or a result are decoded as they
-/// arrive, through a buffer of stream_buffer bytes: their arrays are copied once, out of a
-/// buffer that stays in the CPU's cache, instead of out of a frame-sized one in memory.
-constexpr std::uint64_t stream_threshold = 1u << 20;
+/// A streamed frame's read buffer (stream_threshold, connection.hpp).
 constexpr std::size_t stream_buffer = 256 * 1024;
 /// The most one sendmsg of the write queue hands the kernel: a reader sharing this CPU is
 /// woken after each piece and copies it out while it is still in cache.
 constexpr std::size_t write_piece = 64 * 1024;
+}
 
-bool streamable(std::uint8_t type) {
-    switch (static_cast<MsgType>(type)) {
+bool streamable(MsgType type) {
+    switch (type) {
         case MsgType::call:
         case MsgType::call_fetch:
         case MsgType::call_wait:
@@ -47,7 +45,6 @@ bool streamable(std::uint8_t type) {
         case MsgType::result: return true;
         default: return false;
     }
-}
 }
 
 /// Sends every held-back batch; the scheduler calls it before it polls or waits for I/O,
@@ -360,7 +357,7 @@ bool Connection::dispatch_frames() {
         }
         auto type = static_cast<std::uint8_t>(rbuf_[rpos_ + 8]);
         if (rend_ - rpos_ - 8 < len) {
-            if (len >= stream_threshold && streamable(type)) {
+            if (len >= stream_threshold && streamable(static_cast<MsgType>(type))) {
                 stream_frame(static_cast<MsgType>(type), len);
                 return false;
             }

@@ -17,6 +17,14 @@
 
 namespace weft::rt {
 
+/// Frames at least this big that carry a call's arguments or a result (streamable) are
+/// decoded as they arrive: over TCP through a buffer of 256 KiB, whose arrays are copied
+/// once out of a buffer that stays in the CPU's cache instead of a frame-sized one in
+/// memory; over UCX with each big array received straight into the vector that holds it.
+constexpr std::uint64_t stream_threshold = 1u << 20;
+/// A call's arguments or a result: a message whose handler may wait while it decodes.
+bool streamable(MsgType type);
+
 class Connection final : public std::enable_shared_from_this<Connection>,
                    private detail::StreamSource,
                    private IoHandler {

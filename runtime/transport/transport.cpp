@@ -124,7 +124,8 @@ std::unique_ptr<FastPath> exchange_offers(tcp::socket& s, std::chrono::nanosecon
     const std::string host = theirs.substr(at, host_len);
     at += host_len;
     if (kind != kind_ucx) return path;  // an engine this build does not know: TCP
-    if (policy == config::Transport::ucx || host == host_key()) ucx::connect(*path, token, theirs.substr(at));
+    const bool same_host = host == host_key();
+    if (policy == config::Transport::ucx || same_host) ucx::connect(*path, token, theirs.substr(at), same_host);
 #endif
     return path;
 }
@@ -143,6 +144,14 @@ std::map<std::string, std::string> local_worker_env() {
             if (!std::getenv(k.c_str())) env[k] = v;
 #endif
     return env;
+}
+
+std::uint64_t bytes_received_in_place() {
+#ifdef WEFT_HAVE_UCX
+    return ucx::bytes_received_in_place();
+#else
+    return 0;
+#endif
 }
 
 std::string transport_to(int pid) {

@@ -61,6 +61,10 @@ void prestart_fast_path();
 /// is left out. Empty when WEFT_TRANSPORT=tcp or the build has no engine.
 std::map<std::string, std::string> local_worker_env();
 
+/// Bytes of arrays this process received straight into the values that hold them, with
+/// no copy through a buffer (UCX rendezvous; 0 without UCX).
+std::uint64_t bytes_received_in_place();
+
 /// The transport frames to process `pid` take ("tcp", "ucx"; "" without a connection).
 std::string transport_to(int pid);
 

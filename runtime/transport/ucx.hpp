@@ -18,12 +18,17 @@ void prestart();
 /// no malloc hooks (UCX_MEM_EVENTS=n) and no InfiniBand modules (UCX_MODULES). Empty with
 /// RDMA. The caller leaves out what the user set.
 std::map<std::string, std::string> load_time_env();
+/// Bytes of big arrays UCX wrote straight into the memory of the value that holds them
+/// (rendezvous of a split frame: CMA on one host, RDMA across), no copy through a buffer.
+std::uint64_t bytes_received_in_place();
 /// A new link for one connection: frames the peer sends with `token` arrive on it.
 /// Fills this worker's address. Starts UCX on first use (or waits for prestart's thread);
 /// nullptr when UCX cannot start here (said once, in the log).
 std::unique_ptr<FastPath> new_link(std::uint64_t& token, std::string& address);
 /// Makes the link send to the peer's worker, with the peer's token. When UCX cannot reach
-/// that address, the link stays receive-only (frames go over TCP, no error).
-void connect(FastPath& link, std::uint64_t peer_token, const std::string& peer_address);
+/// that address, the link stays receive-only (frames go over TCP, no error). `same_host`:
+/// the peer shares this process's memory domain (WEFT_UCX_IN_PLACE=auto splits big frames
+/// only to peers that do not).
+void connect(FastPath& link, std::uint64_t peer_token, const std::string& peer_address, bool same_host);
 
 }  // namespace weft::rt::ucx

@@ -92,6 +92,7 @@ TEST(Config, BadValuesNameTheVariableTheValueAndWhatIsAccepted) {
         {"WEFT_THREADPOOL_SIZE", "0", "a whole number from 1 to 1024 (unset: 4)"},
         {"WEFT_THREADS_SPIN_US", "2.5", "a whole number from 0 to 1000000"},
         {"WEFT_TRANSPORT", "shm", "a transport: use auto"},
+        {"WEFT_UCX_IN_PLACE", "on", "a choice: use auto, yes or no (unset: auto)"},
     };
     for (const Case& c : cases) {
         const std::string m = rejection(c.name, c.value);
@@ -128,6 +129,14 @@ TEST(Config, GoodValuesAreReadAsDocumented) {
     {
         ScopedEnv e("WEFT_LOG_LEVEL", "debug");
         EXPECT_EQ(config::log_level(), weft::rt::LogLevel::debug);
+    }
+    {
+        ScopedEnv e("WEFT_UCX_IN_PLACE", " yes ");
+        EXPECT_EQ(config::ucx_in_place(), config::InPlace::yes);
+    }
+    {
+        ScopedEnv e("WEFT_UCX_IN_PLACE", nullptr);
+        EXPECT_EQ(config::ucx_in_place(), config::InPlace::automatic);
     }
     {
         ScopedEnv e("WEFT_TRANSPORT", " tcp ");

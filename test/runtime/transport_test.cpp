@@ -8,6 +8,8 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include <numeric>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -91,6 +94,29 @@ bool rdma_here() {
            !std::filesystem::is_empty("/sys/class/infiniband", ec);
 }
 std::vector<double> echo(std::vector<double> v) { return v; }
+/// Bytes whose load takes them 1,000 at a time: the big array it saves in one piece is read
+/// through a buffer, not received in place.
+struct Chunked {
+    std::vector<unsigned char> bytes;
+    template <class A>
+    void save(A& ar) const {
+        ar(static_cast<std::uint64_t>(bytes.size()), cereal::binary_data(bytes.data(), bytes.size()));
+    }
+    template <class A>
+    void load(A& ar) {
+        std::uint64_t n = 0;
+        ar(n);
+        if (n > ar.remaining()) throw std::runtime_error("Chunked: bad length");
+        bytes.resize(n);
+        for (std::uint64_t at = 0; at < n; at += 1000)
+            ar(cereal::binary_data(bytes.data() + at, std::min<std::uint64_t>(1000, n - at)));
+    }
+};
+/// A value with several big arrays among small fields, each loaded its own way.
+using Mixed = std::tuple<int, std::string, std::vector<float>, std::vector<double>, Chunked,
+                         std::vector<std::vector<std::int64_t>>, std::array<double, 1 << 14>, char>;
+Mixed echo_mixed(Mixed m) { return m; }
+std::uint64_t in_place_here() { return weft::debug::bytes_received_in_place(weft::myid()); }
 int block_forever() {
     weft::Future<int> never;  // nobody ever puts
     return weft::fetch(never);
@@ -112,8 +138,8 @@ std::vector<std::string> segments_of(int ospid) {
     return found;
 }
 }  // namespace
-WEFT_REMOTE(transport_to, env_of, echo, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink,
-            sink_doubles, big_send_kill, flood_kill_and_fetch)
+WEFT_REMOTE(transport_to, env_of, echo, echo_mixed, in_place_here, block_forever, log_small, log_big, take_log, hold_the_runtime_thread, sink, sink_doubles, big_send_kill,
+            flood_kill_and_fetch)
 
 class Transport : public ::testing::Test {
   protected:
@@ -150,6 +176,68 @@ TEST_F(Transport, BigAndSmallArraysArriveIntactAndInOrder) {
     for (auto& f : fs) {
         auto v = weft::fetch(f);
         for (std::size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], static_cast<double>(v.size() + i)) << i;
+    }
+}
+
+// Over UCX with WEFT_UCX_IN_PLACE=yes (ctest's runtime.ucx-in-place.* runs) a call's
+// arguments or result of 1 MiB or more goes split (runtime/transport/ucx.cpp): each big
+// array is received straight into the vector the decoder made for it. Both sides count
+// those bytes: the worker for the argument, the master for the result. Over TCP, and over
+// UCX on one host with the default (auto), nothing is received in place.
+TEST_F(Transport, BigArraysAreReceivedInPlaceOverUcxWhereWeftUcxInPlaceSaysSo) {
+    const int w = weft::workers()[0];
+    const std::uint64_t worker0 = weft::remotecall_fetch(in_place_here, w);
+    const std::uint64_t master0 = weft::debug::bytes_received_in_place(1);
+    std::vector<double> v(std::size_t{4} << 20);  // 32 MiB
+    std::iota(v.begin(), v.end(), 0.5);
+    const auto back = weft::remotecall_fetch(echo, w, v);
+    ASSERT_EQ(back.size(), v.size());
+    EXPECT_TRUE(back == v);
+    const std::uint64_t worker = weft::remotecall_fetch(in_place_here, w) - worker0;
+    const std::uint64_t master = weft::debug::bytes_received_in_place(1) - master0;
+    const char* in_place = std::getenv("WEFT_UCX_IN_PLACE");
+    if (expected() == "ucx" && in_place && std::string(in_place) == "yes") {
+        EXPECT_EQ(worker, v.size() * sizeof(double));
+        EXPECT_EQ(master, v.size() * sizeof(double));
+    } else {
+        EXPECT_EQ(worker, 0u);
+        EXPECT_EQ(master, 0u);
+    }
+}
+
+// A value with several big arrays between small fields crosses intact both ways, whether
+// its loads take each array in one piece (vector, string, std::array), through a buffer a
+// little at a time (Chunked), or nested; the same value several times in flight at once.
+TEST_F(Transport, AValueWithManyBigArraysArrivesIntactWhateverWayItsLoadsReadThem) {
+    const int w = weft::workers()[1];
+    auto m = std::make_unique<Mixed>();
+    auto& [i, str, floats, doubles, chunked, nested, arr, c] = *m;
+    i = 42;
+    str.assign(300000, 'x');
+    for (std::size_t k = 0; k < str.size(); k += 97) str[k] = static_cast<char>('a' + k % 26);
+    floats.resize(70000);
+    std::iota(floats.begin(), floats.end(), 1.0f);
+    doubles = {1.5, 2.5};  // small: inline
+    chunked.bytes.resize(200001);
+    for (std::size_t k = 0; k < chunked.bytes.size(); ++k) chunked.bytes[k] = static_cast<unsigned char>(k * 7);
+    for (std::size_t n : {std::size_t{1} << 17, std::size_t{3}, std::size_t{1} << 16, std::size_t{0}}) {
+        nested.emplace_back(n);
+        std::iota(nested.back().begin(), nested.back().end(), static_cast<std::int64_t>(n));
+    }
+    std::iota(arr.begin(), arr.end(), -3.0);
+    c = 'z';
+    std::vector<weft::Future<Mixed>> fs;
+    for (int k = 0; k < 4; ++k) fs.push_back(weft::remotecall(echo_mixed, w, *m));
+    for (auto& f : fs) {
+        const Mixed back = weft::fetch(f);
+        EXPECT_EQ(std::get<0>(back), i);
+        EXPECT_EQ(std::get<1>(back), str);
+        EXPECT_EQ(std::get<2>(back), floats);
+        EXPECT_EQ(std::get<3>(back), doubles);
+        EXPECT_EQ(std::get<4>(back).bytes, chunked.bytes);
+        EXPECT_EQ(std::get<5>(back), nested);
+        EXPECT_EQ(std::get<6>(back), arr);
+        EXPECT_EQ(std::get<7>(back), c);
     }
 }
 
