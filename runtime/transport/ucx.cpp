@@ -12,8 +12,9 @@
 // the order they came, until the connection reads; a big frame (rendezvous) is received
 // into a buffer of its own size, and the frames after it wait until it is complete.
 //
-// A call's arguments or a result of 1 MiB or more whose big arrays the sender left in
-// place (external segments) is split: a head AM with the inline bytes and a table of where
+// Where WEFT_UCX_IN_PLACE allows it (Link::split; by default only to a peer on another
+// host), a call's arguments or a result of 1 MiB or more whose big arrays the sender left
+// in place (external segments) is split: a head AM with the inline bytes and a table of where
 // each array goes, then one AM per array. The receiver decodes the head in a task, and
 // receives each array straight into the vector the decoder made for it (InArchive's
 // bulk_ahead): zero-copy on one host (CMA), RDMA across hosts. Later frames of that
