@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include <weft/weft.hpp>
 
@@ -164,9 +165,9 @@ TEST(Cluster, AddprocsTimeoutIsReported) {
 
 TEST(Cluster, RmprocsWithWaitfor) {
     auto w = weft::addprocs(1)[0];
-    weft::rmprocs({w}, std::chrono::milliseconds(20000));
+    weft::rmprocs(std::vector<int>{w}, std::chrono::milliseconds(20000));
     EXPECT_EQ(weft::nprocs(), 1);
-    weft::rmprocs({w});  // removing a removed worker is harmless
+    weft::rmprocs(std::vector<int>{w});  // removing a removed worker is harmless
 }
 
 TEST(Cluster, InterruptStopsATaskAtItsNextYield) {
