@@ -2,10 +2,11 @@
 // transport a peer's frames take (transport.hpp).
 //
 //   OFFER  u32 length (0: nothing offered; at most max_offer)
-//          u8 kind (1: UCX) | u64 token | u16 host length | host | UCX worker address
+//          u8 kind (1: UCX) | u64 token | u16 host length | host | u8 rdma | UCX worker address
 //
 // `host` names the shared-memory domain of the offering process (boot id, IPC and mount
-// namespaces): WEFT_TRANSPORT=auto sends over UCX only to a peer with the same one.
+// namespaces); `rdma` is 1 when its host has an RDMA device. WEFT_TRANSPORT=auto sends over
+// UCX to a peer with the same host, or, when both hosts have RDMA, to any peer.
 #include "transport/transport.hpp"
 
 #include <sys/socket.h>
@@ -82,6 +83,7 @@ std::unique_ptr<FastPath> exchange_offers(tcp::socket& s, std::chrono::nanosecon
             put(mine, token);
             put(mine, static_cast<std::uint16_t>(host_key().size()));
             mine += host_key();
+            put(mine, static_cast<std::uint8_t>(ucx::rdma_here() ? 1 : 0));
             mine += address;
         }
     }
@@ -124,8 +126,12 @@ std::unique_ptr<FastPath> exchange_offers(tcp::socket& s, std::chrono::nanosecon
     const std::string host = theirs.substr(at, host_len);
     at += host_len;
     if (kind != kind_ucx) return path;  // an engine this build does not know: TCP
+    std::uint8_t rdma = 0;
+    if (!get(theirs, at, rdma))
+        throw HandshakeError("the peer's transport offer is malformed (" + std::to_string(theirs_len) + " bytes)");
     const bool same_host = host == host_key();
-    if (policy == config::Transport::ucx || same_host) ucx::connect(*path, token, theirs.substr(at), same_host);
+    if (policy == config::Transport::ucx || same_host || (rdma == 1 && ucx::rdma_here()))
+        ucx::connect(*path, token, theirs.substr(at), same_host);
 #endif
     return path;
 }

@@ -167,6 +167,9 @@ bool rdma_present() {
 /// - Without RDMA, UCX can only reach this host's processes, over shared memory: only the
 ///   transports weft uses there are opened (SysV segments for messages, CMA for big ones);
 ///   posix shm and UCX's own TCP cost 2-6 ms each to open and are never picked.
+/// - With RDMA, UCX's own TCP is left out too: a peer that UCX could reach only by it is
+///   reached by weft's TCP, which is never slower (docs/design.md), and ucp_ep_create to it
+///   fails, so the link stays on weft's TCP (UcxPath is receive-only then).
 /// What UCX reads when libucs loads (UCX_MEM_EVENTS, UCX_MODULES) cannot be set here: set
 /// at run time, UCX only warns that it is unused. Local workers get it in their
 /// environment instead (load_time_env).
@@ -175,7 +178,7 @@ void settle_environment() {
     const bool cma = cma_works();
     ::setenv("UCX_SYSV_RX_BUFS_GROW", "128", 0);
     if (!rdma_present()) ::setenv("UCX_TLS", cma ? "sysv,cma" : "sysv", 0);
-    else if (!cma) ::setenv("UCX_TLS", "^cma", 0);
+    else ::setenv("UCX_TLS", cma ? "^tcp" : "^tcp,cma", 0);
 }
 
 std::string status_text(ucs_status_t s) { return ucs_status_string(s); }
@@ -885,6 +888,8 @@ void prestart() {
 }
 
 std::uint64_t bytes_received_in_place() { return g_in_place; }
+
+bool rdma_here() { return rdma_present(); }
 
 std::map<std::string, std::string> load_time_env() {
     if (rdma_present()) return {};

@@ -18,6 +18,9 @@ void prestart();
 /// no malloc hooks (UCX_MEM_EVENTS=n) and no InfiniBand modules (UCX_MODULES). Empty with
 /// RDMA. The caller leaves out what the user set.
 std::map<std::string, std::string> load_time_env();
+/// Whether this host has an RDMA device (a non-empty /sys/class/infiniband): UCX then
+/// reaches peers on other hosts that have one too (WEFT_TRANSPORT=auto).
+bool rdma_here();
 /// Bytes of big arrays UCX wrote straight into the memory of the value that holds them
 /// (rendezvous of a split frame: CMA on one host, RDMA across), no copy through a buffer.
 std::uint64_t bytes_received_in_place();
