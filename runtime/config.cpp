@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <initializer_list>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "weft/cluster_manager.hpp"
 #include "weft/threads.hpp"
@@ -54,6 +56,25 @@ std::uint64_t number(const char* name, std::uint64_t lo, std::uint64_t hi, std::
     if (auto n = whole(v, lo, hi)) return *n;
     bad(name, v, std::string(what) + ": use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
                      " (unset: " + std::to_string(dflt) + ")");
+}
+
+/// One of a few words; `what` names the kind in the error ("a log level: use error, warn
+/// or debug (unset: warn)").
+template <class E>
+E choice(const char* name, const char* what, std::initializer_list<std::pair<std::string_view, E>> words, E dflt) {
+    const char* v = raw(name);
+    if (!v) return dflt;
+    const std::string_view s = trim(v);
+    std::string use, unset;
+    std::size_t i = 0;
+    for (const auto& [word, value] : words) {
+        if (s == word) return value;
+        if (value == dflt) unset = word;
+        if (i > 0) use += i + 1 == words.size() ? " or " : ", ";
+        use += word;
+        ++i;
+    }
+    bad(name, v, std::string(what) + ": use " + use + " (unset: " + unset + ")");
 }
 
 bool boolean(const char* name, bool dflt) {
@@ -140,14 +161,9 @@ std::string cookie_file() {
 }
 
 LogLevel log_level() {
-    const char* v = raw("WEFT_LOG_LEVEL");
-    if (!v) return LogLevel::warn;
-    const std::string_view s = trim(v);
-    if (s == "error") return LogLevel::error;
-    if (s == "warn") return LogLevel::warn;
-    if (s == "info") return LogLevel::info;
-    if (s == "debug") return LogLevel::debug;
-    bad("WEFT_LOG_LEVEL", v, "a log level: use error, warn, info or debug (unset: warn)");
+    return choice("WEFT_LOG_LEVEL", "a log level",
+                  {{"error", LogLevel::error}, {"warn", LogLevel::warn}, {"info", LogLevel::info}, {"debug", LogLevel::debug}},
+                  LogLevel::warn);
 }
 
 std::uint64_t max_frame() {
@@ -179,13 +195,8 @@ Transport transport() {
 }
 
 InPlace ucx_in_place() {
-    const char* v = raw("WEFT_UCX_IN_PLACE");
-    if (!v) return InPlace::automatic;
-    const std::string_view s = trim(v);
-    if (s == "auto") return InPlace::automatic;
-    if (s == "yes") return InPlace::yes;
-    if (s == "no") return InPlace::no;
-    bad("WEFT_UCX_IN_PLACE", v, "a choice: use auto, yes or no (unset: auto)");
+    return choice("WEFT_UCX_IN_PLACE", "a choice",
+                  {{"auto", InPlace::automatic}, {"yes", InPlace::yes}, {"no", InPlace::no}}, InPlace::automatic);
 }
 
 bool malloc_tuning() { return boolean("WEFT_MALLOC_TUNING", true); }
