@@ -81,13 +81,20 @@ multihost_tunnel)
   expect '^nprocs=2$'; expect '^worker 2 127\.0\.0\.1:[0-9]+$'
   run "$L" ssh --timeout=5 'h2 127.0.0.1' ; expect 'could not reach it' ;;
 multihost_link_down)
-  WEFT_WORKER_TIMEOUT=4 T=90 run "$L" ssh h2 h3 --down-cmd="ip link set wveth2 down"
+  # WEFT_WORKER_TIMEOUT=4 makes the keepalive find the silent host within about 4 s;
+  # --timeout=60 keeps the start itself from racing a loaded machine (an ssh start can take
+  # more than 4 s when CI compiles beside it).
+  WEFT_WORKER_TIMEOUT=4 T=90 run "$L" ssh --timeout=60 h2 h3 --down-cmd="ip link set wveth2 down"
   ip link set wveth2 up
   expect '^other host: 1$'; expect '^silent host: ProcessExitedException pid=2$'; expect '^nprocs after=2$'
   # a host that is silent from the start: the launch gives up within the timeout
   ip link set wveth3 down
-  run "$L" ssh --timeout=3 h2 h3; ip link set wveth3 up
-  expect 'cannot start a worker on h3: `[^`]*` did not announce the worker.s address within 3 s'
+  # (10 s, so that h2 starts within it on a loaded machine; ssh's own ConnectTimeout, 5 s in
+  # ssh_config, is raised past it so that weft's timeout is the one that ends the wait)
+  slow_ssh=$(mktemp /tmp/weft-ssh-slow-XXXXXX); trap 'rm -f "$OUT" "$slow_ssh"' EXIT
+  printf '#!/bin/sh\nexec "%s" -o ConnectTimeout=30 "$@"\n' "$D/ssh" >"$slow_ssh"; chmod +x "$slow_ssh"
+  run "$L" ssh --timeout=10 --ssh="$slow_ssh" h2 h3; ip link set wveth3 up
+  expect 'cannot start a worker on h3: `[^`]*` did not announce the worker.s address within 10 s'
   expect 'the 1 that started are kept' ;;
 multislurm_two_nodes)
   # SlurmManager from the root namespace: one worker on each node host, each advertising
